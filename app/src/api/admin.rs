@@ -1,0 +1,47 @@
+//! The admin area: overview and portal settings. Portal admins only, checked on the host.
+
+use leptos::prelude::*;
+use portico_model::{AdminOverview, AppError, PortalSettings};
+
+/// Portal-wide counts and the newest users.
+#[server(endpoint = "get_admin_overview")]
+pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
+    use crate::backend::{self, auth};
+    use portico_domain::services::admin;
+
+    let be = backend::get()?;
+    let actor = auth::require_user(&be).await?;
+    let overview = admin::overview(&be.db, &actor, 10).await?;
+    Ok(AdminOverview {
+        users: overview.users,
+        pending_users: overview.pending_users,
+        organisations: overview.organisations,
+        recent_users: overview
+            .recent_users
+            .into_iter()
+            .map(backend::convert::user_summary)
+            .collect(),
+    })
+}
+
+/// The current portal settings.
+#[server(endpoint = "get_portal_settings")]
+pub async fn get_portal_settings() -> Result<PortalSettings, AppError> {
+    use crate::backend::{self, auth};
+    use portico_domain::services::settings;
+
+    let be = backend::get()?;
+    auth::require_user(&be).await?.require_portal_admin()?;
+    Ok(settings::get(&be.db).await?)
+}
+
+/// Changes the portal settings.
+#[server(endpoint = "update_portal_settings")]
+pub async fn update_portal_settings(settings: PortalSettings) -> Result<PortalSettings, AppError> {
+    use crate::backend::{self, auth};
+    use portico_domain::services::settings as service;
+
+    let be = backend::get()?;
+    let actor = auth::require_user(&be).await?;
+    Ok(service::update(&be.db, &actor, &settings).await?)
+}

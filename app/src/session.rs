@@ -1,0 +1,57 @@
+//! The client's view of who is signed in, shared through context.
+
+use crate::api::auth::who_am_i;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_model::Me;
+
+/// Who is signed in, as last reported by the host.
+#[derive(Clone, Copy)]
+pub struct Session {
+    me: RwSignal<Option<Me>>,
+    /// False until the first `who_am_i` has answered (pages show a loading state).
+    loaded: RwSignal<bool>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self {
+            me: RwSignal::new(None),
+            loaded: RwSignal::new(false),
+        }
+    }
+
+    /// The session from context (provided by `App`).
+    pub fn use_session() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Asks the host who is signed in.
+    pub fn refresh(self) {
+        spawn_local(async move {
+            // A failure to ask counts as signed out; pages that need a user say so.
+            let me = who_am_i().await.ok().flatten();
+            self.me.set(me);
+            self.loaded.set(true);
+        });
+    }
+
+    pub fn me(self) -> Option<Me> {
+        self.me.get()
+    }
+
+    pub fn loaded(self) -> bool {
+        self.loaded.get()
+    }
+
+    pub fn set(self, me: Option<Me>) {
+        self.me.set(me);
+        self.loaded.set(true);
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}

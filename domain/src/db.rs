@@ -1,0 +1,85 @@
+//! Connecting to the database chosen by URL, and running the migrations.
+
+use crate::migration::Migrator;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::path::Path;
+use std::time::Duration;
+
+/// Opens a pool for `url` (`sqlite://…` or `postgres://…`). For a SQLite file the parent
+/// directory is created and the file too (`mode=rwc`), so first start needs nothing.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut url = url.to_owned();
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if let Some(path) = sqlite_file_path(&url) {
+        if let Some(dir) = Path::new(&path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if in_memory {
+        // Each connection to `sqlite::memory:` is its own database: keep exactly one.
+        options.max_connections(1).min_connections(1);
+    }
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite && !in_memory {
+        // WAL lets readers run beside the writer; busy_timeout waits for the lock
+        // instead of failing at once. sqlx enables foreign keys for every connection.
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers (for `/healthz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// The file behind a `sqlite:` URL, if it names one.
+fn sqlite_file_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/portico.db").as_deref(),
+            Some("data/portico.db")
+        );
+        assert_eq!(
+            sqlite_file_path("sqlite:///tmp/x.db?mode=rwc").as_deref(),
+            Some("/tmp/x.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://localhost/db"), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! The one portable migration set for SQLite and PostgreSQL (sea-orm DSL only).
+//! Append-only: never edit a migration once it has shipped; add a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_accounts;
+
+/// Runs on every boot (`Migrator::up`) and in every data-layer test.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_accounts::Migration)]
+    }
+}

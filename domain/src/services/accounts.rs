@@ -1,0 +1,179 @@
+//! Accounts: sign-up and password authentication.
+
+use crate::entities::organisation;
+use crate::entities::team;
+use crate::entities::team_membership;
+use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
+use crate::password::PasswordHasher;
+use crate::services::settings;
+use crate::{DomainError, DomainResult};
+use chrono::Utc;
+use portico_model::{Email, SignUpInput};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+const DUPLICATE_EMAIL: &str =
+    "An account with this email address already exists. Sign in instead, or use another address.";
+
+/// A new account, ready to store.
+pub struct NewUser {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Email,
+    pub password_hash: Option<String>,
+    pub portal_role: PortalRole,
+    pub status: UserStatus,
+}
+
+/// Self sign-up. The account lands in the default organisation's default team; it is
+/// active at once when registrations are auto-approved, pending otherwise.
+#[tracing::instrument(skip_all, fields(email = %input.email))]
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    input: SignUpInput,
+) -> DomainResult<user::Model> {
+    if find_by_email(db, &input.email).await?.is_some() {
+        return Err(DomainError::Conflict(DUPLICATE_EMAIL.into()));
+    }
+    let status = if settings::auto_approve_registrations(db).await? {
+        UserStatus::Active
+    } else {
+        UserStatus::Pending
+    };
+    let password_hash = hasher.hash(&input.password).await?;
+    let user = create_in_default_team(
+        db,
+        NewUser {
+            first_name: input.first_name.as_str().to_owned(),
+            last_name: input.last_name.as_str().to_owned(),
+            email: input.email,
+            password_hash: Some(password_hash),
+            portal_role: PortalRole::Developer,
+            status,
+        },
+    )
+    .await?;
+    tracing::info!(user.id = %user.id, status = ?user.status, "developer signed up");
+    Ok(user)
+}
+
+/// Stores a user in the default organisation and its default team, in one transaction.
+pub async fn create_in_default_team(
+    db: &DatabaseConnection,
+    new: NewUser,
+) -> DomainResult<user::Model> {
+    let txn = db.begin().await?;
+    let org = organisation::Entity::find()
+        .filter(organisation::Column::IsDefault.eq(true))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("the default organisation is missing".into()))?;
+    let team = team::Entity::find()
+        .filter(team::Column::OrgId.eq(org.id))
+        .filter(team::Column::IsDefault.eq(true))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("the default team is missing".into()))?;
+    let now = Utc::now();
+    let inserted = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.as_str().to_owned()),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        password_hash: Set(new.password_hash),
+        portal_role: Set(new.portal_role),
+        status: Set(new.status),
+        org_id: Set(org.id),
+        org_role: Set(OrgRole::Member),
+        must_change_password: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        status_changed_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        // Two sign-ups racing for one address: the unique index decides.
+        Err(e) if DomainError::is_unique_violation(&e) => {
+            return Err(DomainError::Conflict(DUPLICATE_EMAIL.into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    team_membership::ActiveModel {
+        team_id: Set(team.id),
+        user_id: Set(user.id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Looks a user up by (normalised) email.
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> DomainResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// Checks an email and password. Unknown email and wrong password are the same error and
+/// cost the same time; only after the right password does the account's state show.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    email: &str,
+    password: &str,
+) -> DomainResult<user::Model> {
+    // A malformed email cannot match any account, but still spends the hashing time.
+    let found = match Email::parse(email) {
+        Ok(email) => find_by_email(db, &email).await?,
+        Err(_) => None,
+    };
+    let Some(user) = found else {
+        hasher.verify_decoy(password).await?;
+        return Err(DomainError::InvalidCredentials);
+    };
+    let Some(stored) = user.password_hash.as_deref() else {
+        hasher.verify_decoy(password).await?;
+        return Err(DomainError::InvalidCredentials);
+    };
+    if !hasher.verify(stored, password).await? {
+        tracing::info!(user.id = %user.id, "sign-in refused: wrong password");
+        return Err(DomainError::InvalidCredentials);
+    }
+    match user.status {
+        UserStatus::Active | UserStatus::Inactive => Ok(user),
+        UserStatus::Pending => Err(DomainError::AccountPending),
+        UserStatus::Rejected => Err(DomainError::AccountDisabled),
+    }
+}
+
+/// A user by id.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// The name of a user's organisation.
+pub async fn organisation_of(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+) -> DomainResult<organisation::Model> {
+    organisation::Entity::find_by_id(user.org_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("user {} has no organisation", user.id)))
+}

@@ -1,0 +1,91 @@
+//! Portal settings: typed reads with defaults, admin-only writes.
+
+use crate::entities::setting;
+use crate::{Actor, DomainError, DomainResult};
+use chrono::Utc;
+use portico_model::{FieldError, PortalSettings};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+const AUTO_APPROVE_REGISTRATIONS: &str = "auto_approve_registrations";
+const PORTAL_NAME: &str = "portal_name";
+const DEFAULT_PORTAL_NAME: &str = "Portico";
+
+async fn read<T: DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> DomainResult<Option<T>> {
+    let Some(row) = setting::Entity::find_by_id(key.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&row.value)
+        .map(Some)
+        .map_err(|e| DomainError::Internal(format!("setting {key} is not valid JSON: {e}")))
+}
+
+async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) -> DomainResult<()> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| DomainError::Internal(format!("setting {key}: {e}")))?;
+    let row = setting::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(json),
+        updated_at: Set(Utc::now()),
+    };
+    setting::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(setting::Column::Key)
+                .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether new self-registered accounts are active at once (default: yes).
+pub async fn auto_approve_registrations(db: &impl ConnectionTrait) -> DomainResult<bool> {
+    Ok(read(db, AUTO_APPROVE_REGISTRATIONS).await?.unwrap_or(true))
+}
+
+/// The current settings, defaults filled in. Anyone may read them (the portal name is
+/// shown on every page; the approval switch explains the sign-up page).
+pub async fn get(db: &impl ConnectionTrait) -> DomainResult<PortalSettings> {
+    Ok(PortalSettings {
+        portal_name: read(db, PORTAL_NAME)
+            .await?
+            .unwrap_or_else(|| DEFAULT_PORTAL_NAME.to_owned()),
+        auto_approve_registrations: auto_approve_registrations(db).await?,
+    })
+}
+
+/// Changes the settings. Portal admins only.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    new: &PortalSettings,
+) -> DomainResult<PortalSettings> {
+    actor.require_portal_admin()?;
+    let name = new.portal_name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(FieldError::new("portal_name", "Use 1 to 60 characters.").into());
+    }
+    write(db, PORTAL_NAME, &name).await?;
+    write(
+        db,
+        AUTO_APPROVE_REGISTRATIONS,
+        &new.auto_approve_registrations,
+    )
+    .await?;
+    tracing::info!(by = %actor.user_id, auto_approve = new.auto_approve_registrations, "settings updated");
+    get(db).await
+}
+
+/// Sets the approval switch without an actor: for bootstrap and tests.
+pub async fn set_auto_approve_registrations(
+    db: &impl ConnectionTrait,
+    on: bool,
+) -> DomainResult<()> {
+    write(db, AUTO_APPROVE_REGISTRATIONS, &on).await
+}

@@ -1,0 +1,69 @@
+// Shared helpers for the browser tests: Debian's Chromium driven by playwright-core,
+// against the real `portico` binary that `cargo xtask test` starts.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+export const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000';
+export const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? 'admin@localhost';
+export const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
+const ARTIFACTS = new URL('./artifacts/', import.meta.url);
+
+/** Starts headless Chromium with the flags this sandbox needs (no network beyond loopback). */
+export async function openBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A fresh browser context (own cookies) and page. Uncaught page errors fail the test
+ * when `page.assertNoErrors()` is called.
+ */
+export async function newPage(browser) {
+  const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text()); });
+  page.assertNoErrors = () => assert.deepEqual(errors, [], 'no errors in the page');
+  return page;
+}
+
+/** A unique address per run, so tests never collide with each other or earlier runs. */
+export function uniqueEmail(prefix) {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** Saves a screenshot under end2end/artifacts/ (for people to look at; not asserted). */
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const db = (process.env.E2E_DATABASE ?? 'db').toLowerCase();
+  await page.screenshot({ path: new URL(`${name}-${db}.png`, ARTIFACTS).pathname, fullPage: true });
+}
+
+export async function signUp(page, { first, last, email, password }) {
+  await page.goto('/sign-up');
+  await page.getByLabel('First name').fill(first);
+  await page.getByLabel('Last name').fill(last);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+export async function signIn(page, email, password) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/sign-in');
+}

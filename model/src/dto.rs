@@ -1,0 +1,105 @@
+//! Data transfer objects returned by server functions. Built from entities by explicit
+//! conversions on the host; never entities themselves.
+
+use crate::ids::{OrgId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which side of the portal a user is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortalRole {
+    /// Provider side: manages the portal.
+    Admin,
+    /// Consumer side: uses the APIs.
+    Developer,
+}
+
+/// Where an account is in its life: pending → active ⇄ inactive, pending → rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountStatus {
+    Pending,
+    Active,
+    Inactive,
+    Rejected,
+}
+
+impl AccountStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// The signed-in user, as the client needs to know them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: PortalRole,
+    pub status: AccountStatus,
+    pub org_id: OrgId,
+    pub org_name: String,
+}
+
+impl Me {
+    pub fn is_admin(&self) -> bool {
+        self.role == PortalRole::Admin
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// Two letters for the avatar when no picture is available.
+    pub fn initials(&self) -> String {
+        self.first_name
+            .chars()
+            .take(1)
+            .chain(self.last_name.chars().take(1))
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+}
+
+/// What happened to a sign-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SignUpOutcome {
+    /// The account is active and the caller is now signed in.
+    SignedIn(Me),
+    /// Registrations need an admin's approval; nobody is signed in yet.
+    AwaitingApproval { email: String },
+}
+
+/// One row of the admin's user list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: PortalRole,
+    pub status: AccountStatus,
+    pub org_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The admin home page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    pub users: u64,
+    pub pending_users: u64,
+    pub organisations: u64,
+    pub recent_users: Vec<UserSummary>,
+}
+
+/// Portal-wide settings an admin can change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalSettings {
+    pub portal_name: String,
+    pub auto_approve_registrations: bool,
+}

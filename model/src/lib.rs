@@ -1,0 +1,16 @@
+//! Portico's wire contract: what the browser and the host say to each other.
+//!
+//! Everything here compiles to WASM. It holds the typed ids, the data transfer objects
+//! returned by server functions, the input newtypes whose `parse` functions are the
+//! validation rules (run in the browser for instant feedback and again on the host, which
+//! is the authority), and [`AppError`], the one error type that crosses the wire.
+
+pub mod dto;
+pub mod error;
+pub mod ids;
+pub mod input;
+
+pub use dto::*;
+pub use error::AppError;
+pub use ids::*;
+pub use input::*;

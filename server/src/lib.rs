@@ -1,0 +1,12 @@
+//! The axum host behind the `portico` binary.
+//!
+//! It owns start-up (configuration, database, migrations, first admin), the HTTP surface
+//! (server functions under `/api/`, `/healthz`, the built SPA with an `index.html`
+//! fallback) and the cross-cutting layers (CSRF origin check, error → status mapping,
+//! compression, cache headers).
+
+pub mod config;
+pub mod routes;
+pub mod startup;
+
+pub use routes::{AppState, router};

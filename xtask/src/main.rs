@@ -1,0 +1,319 @@
+//! `cargo xtask`: Portico's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask run [-- <portico args>]` installs what is missing, builds the web client
+//!   and the host (release), and serves the portal on 127.0.0.1:3000.
+//! - `cargo xtask test` installs what is missing, builds the client once, and runs every
+//!   test: unit, data-layer (SQLite and PostgreSQL), HTTP, tidy, and the browser tests in
+//!   `end2end/` against the real `portico` binary on SQLite and on PostgreSQL.
+//! - `cargo xtask lint` checks formatting and runs clippy on both feature sets of `app`.
+//! - `cargo xtask setup` / `build-client` run those steps alone.
+
+#[cfg(test)]
+mod tidy;
+mod tools;
+
+use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = args
+        .split_first()
+        .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    match task {
+        "setup" => tools::setup().map(|_| ()),
+        "build-client" => build_client(&tools::setup()?),
+        "run" => run(rest),
+        "test" => test(),
+        "lint" => lint(),
+        "ci" => lint().and_then(|()| test()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 run [-- ARGS]  install tools, build everything, serve the portal (ARGS go to `portico serve`)\n  \
+                 test           run every test, browser tests included\n  \
+                 lint           rustfmt check and clippy on both feature sets\n  \
+                 ci             lint, then test\n  \
+                 setup          install the wasm32 target, trunk, wasm-bindgen-cli and wasm-opt\n  \
+                 build-client   build the web client into dist/"
+            );
+            if task == "help" {
+                Ok(())
+            } else {
+                bail!("unknown task {task:?}")
+            }
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Runs a command in the workspace root, failing if it fails.
+pub fn run_cmd(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd
+        .current_dir_if_unset()
+        .status()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(cmd));
+    }
+    Ok(())
+}
+
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+trait CurrentDir {
+    fn current_dir_if_unset(&mut self) -> &mut Self;
+}
+
+impl CurrentDir for Command {
+    fn current_dir_if_unset(&mut self) -> &mut Self {
+        if self.get_current_dir().is_none() {
+            self.current_dir(root());
+        }
+        self
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Where cargo puts build output (honours `CARGO_TARGET_DIR`).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// Builds the WASM client into `dist/` (release, wasm-opt'd: what users get).
+fn build_client(tools: &tools::Tools) -> Result<()> {
+    run_cmd(
+        Command::new(&tools.trunk)
+            .args(["build", "--release"])
+            .env("PATH", &tools.path),
+    )
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let tools = tools::setup()?;
+    build_client(&tools)?;
+    run_cmd(cargo().args(["build", "--release", "-p", "portico-server"]))?;
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--").collect();
+    let binary = target_dir().join("release").join("portico");
+    eprintln!("\nStarting Portico. Open http://127.0.0.1:3000 (or PORTICO_ADDR) in your browser.");
+    eprintln!(
+        "The first start prints the admin's generated password unless PORTICO_ADMIN_PASSWORD is set.\n"
+    );
+    run_cmd(Command::new(binary).arg("serve").args(args))
+}
+
+fn lint() -> Result<()> {
+    run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run_cmd(cargo().args([
+        "clippy",
+        "-p",
+        "portico-model",
+        "-p",
+        "portico-domain",
+        "-p",
+        "portico-server",
+        "-p",
+        "xtask",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_cmd(cargo().args([
+        "clippy",
+        "-p",
+        "portico-app",
+        "--features",
+        "csr",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn test() -> Result<()> {
+    let tools = tools::setup()?;
+    build_client(&tools)?;
+    // `app` is tested through the host (its `ssr` build); its `csr` build is the client.
+    run_cmd(cargo().args([
+        "test",
+        "-p",
+        "portico-model",
+        "-p",
+        "portico-domain",
+        "-p",
+        "portico-server",
+        "-p",
+        "xtask",
+    ]))?;
+    run_cmd(cargo().args(["build", "-p", "portico-server"]))?;
+    browser_tests()
+}
+
+/// The browser tests, once on a fresh SQLite file and once on a fresh PostgreSQL database.
+fn browser_tests() -> Result<()> {
+    let chromium = tools::chromium()?;
+    let e2e = root().join("end2end");
+    if !e2e.join("node_modules/playwright-core").is_dir() {
+        run_cmd(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&e2e),
+        )?;
+    }
+    let work = target_dir().join("e2e");
+    std::fs::create_dir_all(&work)?;
+    let sqlite_file = work.join("portico-e2e.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_file.display()));
+    }
+    let sqlite_url = format!("sqlite://{}", sqlite_file.display());
+    browser_suite(&chromium, "SQLite", &sqlite_url, &work)?;
+
+    let pg_base = std::env::var("PORTICO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if pg_base == "skip" {
+        eprintln!("browser tests on PostgreSQL skipped: PORTICO_TEST_POSTGRES_URL=skip");
+        return Ok(());
+    }
+    run_cmd(Command::new("psql").args([
+        pg_base.as_str(), "-q", "-v", "ON_ERROR_STOP=1",
+        "-c", "DROP DATABASE IF EXISTS portico_e2e WITH (FORCE)",
+        "-c", "CREATE DATABASE portico_e2e",
+    ]))
+    .context("the PostgreSQL browser run needs `psql` and a reachable server (PORTICO_TEST_POSTGRES_URL)")?;
+    let pg_url = match pg_base.rsplit_once('/') {
+        Some((server, _db)) => format!("{server}/portico_e2e"),
+        None => bail!("PORTICO_TEST_POSTGRES_URL has no database part: {pg_base}"),
+    };
+    browser_suite(&chromium, "PostgreSQL", &pg_url, &work)
+}
+
+const E2E_ADMIN_EMAIL: &str = "admin@e2e.test";
+const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
+
+fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) -> Result<()> {
+    eprintln!("\n== browser tests on {label} ==");
+    let port = free_port()?;
+    let log_path = work.join(format!("portico-{}.log", label.to_lowercase()));
+    let log = std::fs::File::create(&log_path)?;
+    let mut server = Command::new(target_dir().join("debug").join("portico"));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTICO_")) {
+        server.env_remove(key);
+    }
+    server
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--dist",
+            "dist",
+        ])
+        .env("DATABASE_URL", database_url)
+        .env("PORTICO_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
+        .env("PORTICO_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+        .env("RUST_LOG", "info,sqlx=warn")
+        .current_dir(root())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let server = ServerGuard(
+        server
+            .spawn()
+            .context("cannot start target/debug/portico")?,
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    if let Err(e) = wait_healthy(port, Duration::from_secs(60)) {
+        drop(server);
+        eprintln!("{}", std::fs::read_to_string(&log_path).unwrap_or_default());
+        return Err(e);
+    }
+    let result = run_cmd(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .args(spec_files()?)
+            .env("E2E_BASE_URL", &base)
+            .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
+            .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
+            .env("E2E_DATABASE", label)
+            .env("CHROMIUM_PATH", chromium)
+            .current_dir(root().join("end2end")),
+    );
+    drop(server);
+    if result.is_err() {
+        eprintln!(
+            "--- portico log ({label}) ---\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+    }
+    result
+}
+
+/// `end2end/tests/*.spec.mjs`, sorted.
+fn spec_files() -> Result<Vec<String>> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("end2end/tests"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".spec.mjs"))
+        .map(|n| format!("tests/{n}"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no browser tests found in end2end/tests");
+    }
+    Ok(files)
+}
+
+/// Stops the server when dropped, whatever happened.
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Polls `GET /healthz` until it answers 200.
+fn wait_healthy(port: u16, limit: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            if reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("portico did not become healthy on port {port} within {limit:?}")
+}
