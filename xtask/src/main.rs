@@ -124,6 +124,7 @@ fn run(args: &[String]) -> Result<()> {
 }
 
 fn lint() -> Result<()> {
+    tools::ensure_wasm_target()?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run_cmd(cargo().args([
         "clippy",
