@@ -15,10 +15,7 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Self {
-        Self {
-            me: RwSignal::new(None),
-            loaded: RwSignal::new(false),
-        }
+        Self { me: RwSignal::new(None), loaded: RwSignal::new(false) }
     }
 
     /// The session from context (provided by `App`).

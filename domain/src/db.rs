@@ -12,19 +12,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut url = url.to_owned();
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     if let Some(path) = sqlite_file_path(&url) {
-        if let Some(dir) = Path::new(&path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        if let Some(dir) = Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
         if !url.contains("mode=") {
-            url.push_str(if url.contains('?') {
-                "&mode=rwc"
-            } else {
-                "?mode=rwc"
-            });
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
         }
     }
     let mut options = ConnectOptions::new(url);
@@ -40,8 +33,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if db.get_database_backend() == DbBackend::Sqlite && !in_memory {
         // WAL lets readers run beside the writer; busy_timeout waits for the lock
         // instead of failing at once. sqlx enables foreign keys for every connection.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-            .await?;
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").await?;
     }
     Ok(db)
 }
@@ -58,9 +50,7 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 
 /// The file behind a `sqlite:` URL, if it names one.
 fn sqlite_file_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -71,14 +61,8 @@ mod tests {
 
     #[test]
     fn finds_the_sqlite_file() {
-        assert_eq!(
-            sqlite_file_path("sqlite://data/portico.db").as_deref(),
-            Some("data/portico.db")
-        );
-        assert_eq!(
-            sqlite_file_path("sqlite:///tmp/x.db?mode=rwc").as_deref(),
-            Some("/tmp/x.db")
-        );
+        assert_eq!(sqlite_file_path("sqlite://data/portico.db").as_deref(), Some("data/portico.db"));
+        assert_eq!(sqlite_file_path("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://localhost/db"), None);
     }

@@ -7,8 +7,10 @@
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod mail;
 pub mod migration;
 pub mod password;
+pub mod ratelimit;
 pub mod secret;
 pub mod services;
 #[cfg(feature = "testing")]

@@ -5,9 +5,7 @@
 //! core count by default) so a burst of sign-ins cannot exhaust memory or starve the host.
 
 use crate::{DomainError, DomainResult};
-use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
-};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
 use portico_model::Password;
 use std::sync::Arc;
 use tokio::sync::{OnceCell, Semaphore};
@@ -29,10 +27,7 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     /// A hasher running at most `max_concurrent` hashes at once (at least one).
     pub fn new(max_concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            decoy: Arc::new(OnceCell::new()),
-        }
+        Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))), decoy: Arc::new(OnceCell::new()) }
     }
 
     /// One concurrent hash per core.
@@ -43,8 +38,7 @@ impl PasswordHasher {
     fn argon2() -> Argon2<'static> {
         // The constants are valid argon2 parameters; `Params::new` only fails for
         // out-of-range values.
-        let params =
-            Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or(Params::DEFAULT);
+        let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or(Params::DEFAULT);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
     }
 
@@ -69,9 +63,7 @@ impl PasswordHasher {
         let stored = stored.to_owned();
         self.run(move || {
             // A malformed stored string fails verification like a wrong password.
-            Ok(Self::argon2()
-                .verify_password(plain.as_bytes(), stored.as_str())
-                .is_ok())
+            Ok(Self::argon2().verify_password(plain.as_bytes(), stored.as_str()).is_ok())
         })
         .await
     }
@@ -117,28 +109,17 @@ mod tests {
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let hasher = PasswordHasher::new(2);
         let hash = hasher.hash(&pw("correct horse battery")).await.unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
-        );
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(hasher.verify(&hash, "correct horse battery").await.unwrap());
         assert!(!hasher.verify(&hash, "wrong horse battery").await.unwrap());
         // Salted: the same password hashes differently each time.
-        assert_ne!(
-            hash,
-            hasher.hash(&pw("correct horse battery")).await.unwrap()
-        );
+        assert_ne!(hash, hasher.hash(&pw("correct horse battery")).await.unwrap());
     }
 
     #[tokio::test]
     async fn malformed_stored_hash_is_a_mismatch() {
         let hasher = PasswordHasher::new(1);
-        assert!(
-            !hasher
-                .verify("not-a-phc-string", "whatever123")
-                .await
-                .unwrap()
-        );
+        assert!(!hasher.verify("not-a-phc-string", "whatever123").await.unwrap());
         hasher.verify_decoy("whatever123").await.unwrap();
     }
 }

@@ -16,11 +16,7 @@ pub fn random_token(bytes: usize) -> String {
 
 /// A random base62 string, e.g. for a generated first password.
 pub fn random_base62(len: usize) -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
+    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
 
 /// The hex SHA-256 of a secret: what the database stores instead of the secret.

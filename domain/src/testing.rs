@@ -21,9 +21,7 @@ pub fn postgres_url() -> Option<String> {
 
 /// A migrated in-memory SQLite database.
 pub async fn sqlite() -> DatabaseConnection {
-    let db = crate::db::connect("sqlite::memory:")
-        .await
-        .expect("open sqlite");
+    let db = crate::db::connect("sqlite::memory:").await.expect("open sqlite");
     crate::db::migrate(&db).await.expect("migrate sqlite");
     db
 }
@@ -37,19 +35,12 @@ pub struct PgSchema {
 
 impl PgSchema {
     pub async fn new(url: &str) -> Self {
-        let admin = Database::connect(url)
-            .await
-            .expect("PostgreSQL must be reachable for the data-layer tests");
+        let admin =
+            Database::connect(url).await.expect("PostgreSQL must be reachable for the data-layer tests");
         let name = format!("t_{}", uuid::Uuid::now_v7().simple());
-        admin
-            .execute_unprepared(&format!("CREATE SCHEMA {name}"))
-            .await
-            .expect("create schema");
+        admin.execute_unprepared(&format!("CREATE SCHEMA {name}")).await.expect("create schema");
         let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .set_schema_search_path(name.clone())
-            .max_connections(5)
-            .sqlx_logging(false);
+        options.set_schema_search_path(name.clone()).max_connections(5).sqlx_logging(false);
         let db = Database::connect(options).await.expect("connect to schema");
         crate::db::migrate(&db).await.expect("migrate postgres");
         Self { db, admin, name }
@@ -86,4 +77,97 @@ macro_rules! db_test {
             }
         }
     };
+}
+
+/// A real SMTP server for tests: accepts every message on a loopback port and hands
+/// each received message (envelope and raw data) to the test.
+pub struct SmtpSink {
+    pub port: u16,
+    pub received: tokio::sync::mpsc::UnboundedReceiver<ReceivedMail>,
+}
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl SmtpSink {
+    /// Listens on 127.0.0.1, port chosen by the OS. With `fail_first > 0`, the first
+    /// that many messages are refused with a temporary error (to test retries).
+    pub async fn start(fail_first: usize) -> Self {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind smtp sink");
+        let port = listener.local_addr().expect("addr").port();
+        let (tx, received) = tokio::sync::mpsc::unbounded_channel();
+        let refusals = Arc::new(AtomicUsize::new(fail_first));
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let tx = tx.clone();
+                let refusals = refusals.clone();
+                tokio::spawn(async move {
+                    let refuse = refusals
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    let _ = smtp_session(stream, tx, refuse).await;
+                });
+            }
+        });
+        Self { port, received }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+async fn smtp_session(
+    stream: tokio::net::TcpStream,
+    tx: tokio::sync::mpsc::UnboundedSender<ReceivedMail>,
+    refuse: bool,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    write.write_all(b"220 sink.test ESMTP\r\n").await?;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    while let Some(line) = lines.next_line().await? {
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            write.write_all(b"250-sink.test\r\n250 8BITMIME\r\n").await?;
+        } else if upper.starts_with("MAIL FROM:") {
+            from = line[10..].trim().trim_matches(['<', '>']).to_owned();
+            write.write_all(b"250 OK\r\n").await?;
+        } else if upper.starts_with("RCPT TO:") {
+            if refuse {
+                write.write_all(b"451 try again later\r\n").await?;
+            } else {
+                to.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
+                write.write_all(b"250 OK\r\n").await?;
+            }
+        } else if upper == "DATA" {
+            write.write_all(b"354 go ahead\r\n").await?;
+            let mut data = String::new();
+            while let Some(l) = lines.next_line().await? {
+                if l == "." {
+                    break;
+                }
+                data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                data.push('\n');
+            }
+            let _ = tx.send(ReceivedMail { from: from.clone(), to: std::mem::take(&mut to), data });
+            write.write_all(b"250 queued\r\n").await?;
+        } else if upper == "QUIT" {
+            write.write_all(b"221 bye\r\n").await?;
+            break;
+        } else if upper == "RSET" || upper == "NOOP" {
+            write.write_all(b"250 OK\r\n").await?;
+        } else {
+            write.write_all(b"502 not implemented\r\n").await?;
+        }
+    }
+    Ok(())
 }

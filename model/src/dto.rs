@@ -1,7 +1,7 @@
 //! Data transfer objects returned by server functions. Built from entities by explicit
 //! conversions on the host; never entities themselves.
 
-use crate::ids::{OrgId, UserId};
+use crate::ids::{InvitationId, MailId, OrgId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,10 @@ pub struct Me {
     pub status: AccountStatus,
     pub org_id: OrgId,
     pub org_name: String,
+    /// Set when an admin chose the password: the user must change it first.
+    pub must_change_password: bool,
+    /// MD5 of the email, for the Gravatar picture (initials when there is none).
+    pub gravatar_hash: String,
 }
 
 impl Me {
@@ -102,4 +106,71 @@ pub struct AdminOverview {
 pub struct PortalSettings {
     pub portal_name: String,
     pub auto_approve_registrations: bool,
+}
+
+/// The outcome of an admin's "Add user".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AddUserOutcome {
+    /// The account exists with the password the admin set.
+    Created(UserSummary),
+    /// An invitation was emailed.
+    Invited { email: String },
+}
+
+/// A pending invitation, for the admin's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationSummary {
+    pub id: InvitationId,
+    pub email: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub expired: bool,
+}
+
+/// What an invitation link prefills on the registration form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organisation: String,
+}
+
+/// Where a mail is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailStatus {
+    /// No SMTP configured: kept in the outbox.
+    Held,
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl MailStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A mail in the outbox; bodies only when one mail is opened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: MailId,
+    pub to: String,
+    pub template: String,
+    pub subject: String,
+    pub status: MailStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub text: Option<String>,
+    pub html: Option<String>,
 }

@@ -31,6 +31,9 @@ pub enum AppError {
     /// The caller must sign in first (or the session has ended).
     #[error("Please sign in to continue.")]
     Unauthenticated,
+    /// Signed in with a password an admin set: nothing else until it is changed.
+    #[error("Please choose a new password before you continue.")]
+    PasswordChangeRequired,
     /// Signed in, but not allowed to do this.
     #[error("You do not have permission to do that.")]
     Forbidden,
@@ -67,7 +70,11 @@ impl AppError {
         match self {
             Self::Invalid(_) => 422,
             Self::InvalidCredentials | Self::Unauthenticated => 401,
-            Self::AccountPending | Self::AccountDisabled | Self::Forbidden | Self::CrossSite => 403,
+            Self::AccountPending
+            | Self::AccountDisabled
+            | Self::Forbidden
+            | Self::CrossSite
+            | Self::PasswordChangeRequired => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::RateLimited(_) => 429,
@@ -84,10 +91,7 @@ impl AppError {
     /// The message for one form field, if this error names it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            Self::Invalid(errors) => errors
-                .iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone()),
+            Self::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -135,10 +139,8 @@ mod tests {
 
     #[test]
     fn error_round_trips_through_the_wire_encoding() {
-        let e = AppError::Invalid(vec![
-            FieldError::new("email", "bad"),
-            FieldError::new("password", "short"),
-        ]);
+        let e =
+            AppError::Invalid(vec![FieldError::new("email", "bad"), FieldError::new("password", "short")]);
         let back = AppError::de(e.ser());
         assert_eq!(back, e);
         assert_eq!(back.field_message("password").as_deref(), Some("short"));

@@ -45,3 +45,11 @@ typed_id!(
     /// A team inside an organisation.
     TeamId
 );
+typed_id!(
+    /// An invitation to register.
+    InvitationId
+);
+typed_id!(
+    /// A mail in the outbox.
+    MailId
+);

@@ -15,10 +15,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -51,14 +48,8 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        if local.is_empty()
-            || local.len() > 64
-            || !domain_ok
-            || value.chars().any(char::is_whitespace)
-        {
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        if local.is_empty() || local.len() > 64 || !domain_ok || value.chars().any(char::is_whitespace) {
             return err("Enter an email address like name@example.com.");
         }
         Ok(Self(value))
@@ -93,16 +84,10 @@ impl Password {
     pub fn parse_field(field: &str, raw: &str) -> Result<Self, FieldError> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
-            return Err(FieldError::new(
-                field,
-                format!("Use at least {} characters.", Self::MIN_CHARS),
-            ));
+            return Err(FieldError::new(field, format!("Use at least {} characters.", Self::MIN_CHARS)));
         }
         if chars > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                field,
-                format!("Use at most {} characters.", Self::MAX_CHARS),
-            ));
+            return Err(FieldError::new(field, format!("Use at most {} characters.", Self::MAX_CHARS)));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -131,10 +116,7 @@ impl PersonName {
             return Err(FieldError::new(field, "This field is required."));
         }
         if value.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                field,
-                format!("Use at most {} characters.", Self::MAX_CHARS),
-            ));
+            return Err(FieldError::new(field, format!("Use at most {} characters.", Self::MAX_CHARS)));
         }
         if value.chars().any(char::is_control) {
             return Err(FieldError::new(field, "Remove the control characters."));
@@ -175,17 +157,11 @@ impl SignUpInput {
         let email = Email::parse(email);
         let password = Password::parse(password);
         match (first, last, email, password) {
-            (Ok(first_name), Ok(last_name), Ok(email), Ok(password)) => Ok(Self {
-                first_name,
-                last_name,
-                email,
-                password,
-            }),
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(password)) => {
+                Ok(Self { first_name, last_name, email, password })
+            }
             (first, last, email, password) => {
-                Err([first.err(), last.err(), email.err(), password.err()]
-                    .into_iter()
-                    .flatten()
-                    .collect())
+                Err([first.err(), last.err(), email.err(), password.err()].into_iter().flatten().collect())
             }
         }
     }
@@ -197,19 +173,8 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_checked() {
-        assert_eq!(
-            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "@example.com",
-            "ada@",
-            "ada@exa mple.com",
-            "ada@.com",
-            "ada@example..com",
-        ] {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        for bad in ["", "ada", "@example.com", "ada@", "ada@exa mple.com", "ada@.com", "ada@example..com"] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(65))).is_err());
@@ -219,29 +184,17 @@ mod tests {
     fn password_length_rules_without_composition_rules() {
         assert!(Password::parse("1234567").is_err());
         assert!(Password::parse("aaaaaaaa").is_ok(), "no composition rules");
-        assert!(
-            Password::parse(&"x".repeat(64)).is_ok(),
-            "at least 64 allowed"
-        );
+        assert!(Password::parse(&"x".repeat(64)).is_ok(), "at least 64 allowed");
         assert!(Password::parse(&"x".repeat(129)).is_err());
         // Counted in characters, not bytes.
         assert!(Password::parse("ééééééé").is_err());
-        assert_eq!(
-            format!("{:?}", Password::parse("hunter2hunter2").unwrap()),
-            "Password(<redacted>)"
-        );
+        assert_eq!(format!("{:?}", Password::parse("hunter2hunter2").unwrap()), "Password(<redacted>)");
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            PersonName::parse("first_name", "  Ada ").unwrap().as_str(),
-            "Ada"
-        );
-        assert_eq!(
-            PersonName::parse("first_name", "   ").unwrap_err().field,
-            "first_name"
-        );
+        assert_eq!(PersonName::parse("first_name", "  Ada ").unwrap().as_str(), "Ada");
+        assert_eq!(PersonName::parse("first_name", "   ").unwrap_err().field, "first_name");
         assert!(PersonName::parse("last_name", &"x".repeat(101)).is_err());
         assert!(PersonName::parse("last_name", "a\u{0007}b").is_err());
     }

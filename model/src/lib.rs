@@ -6,6 +6,7 @@
 //! is the authority), and [`AppError`], the one error type that crosses the wire.
 
 pub mod dto;
+pub mod email;
 pub mod error;
 pub mod ids;
 pub mod input;

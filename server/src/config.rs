@@ -3,6 +3,7 @@
 //! with a clear message. Secrets are redacted in `Debug`.
 
 use clap::{Args, Parser, Subcommand};
+use portico_domain::mail::delivery::{self, SmtpSettings};
 use portico_model::{Email, Password};
 use std::fmt;
 use std::net::SocketAddr;
@@ -30,22 +31,12 @@ pub enum Command {
 #[derive(Args, Clone)]
 pub struct Settings {
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "PORTICO_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: String,
 
     /// Database URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.
     /// Default: a SQLite file under ./data/, created on first start.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/portico.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portico.db", global = true)]
     pub database_url: String,
 
     /// Public base URL of the portal, used for links in emails and to decide whether
@@ -54,22 +45,12 @@ pub struct Settings {
     pub public_url: Option<String>,
 
     /// Email of the first portal admin, created on first start only.
-    #[arg(
-        long,
-        env = "PORTICO_ADMIN_EMAIL",
-        default_value = "admin@localhost",
-        global = true
-    )]
+    #[arg(long, env = "PORTICO_ADMIN_EMAIL", default_value = "admin@localhost", global = true)]
     pub admin_email: String,
 
     /// Password of the first portal admin. When unset, a random one is generated and
     /// printed once in the log.
-    #[arg(
-        long,
-        env = "PORTICO_ADMIN_PASSWORD",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "PORTICO_ADMIN_PASSWORD", hide_env_values = true, global = true)]
     pub admin_password: Option<String>,
 
     /// Directory holding the built web client (Trunk's output).
@@ -77,22 +58,26 @@ pub struct Settings {
     pub dist: PathBuf,
 
     /// Minutes of inactivity after which a session ends.
-    #[arg(
-        long,
-        env = "PORTICO_SESSION_IDLE_MINUTES",
-        default_value_t = 720,
-        global = true
-    )]
+    #[arg(long, env = "PORTICO_SESSION_IDLE_MINUTES", default_value_t = 720, global = true)]
     pub session_idle_minutes: u32,
 
     /// Hours after sign-in after which a session ends, however active.
-    #[arg(
-        long,
-        env = "PORTICO_SESSION_MAX_HOURS",
-        default_value_t = 168,
-        global = true
-    )]
+    #[arg(long, env = "PORTICO_SESSION_MAX_HOURS", default_value_t = 168, global = true)]
     pub session_max_hours: u32,
+
+    /// SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587?tls=required`
+    /// (STARTTLS), `smtps://user:pass@host:465` (TLS) or `smtp://127.0.0.1:25` (plain).
+    /// Unset: mails are held in the outbox (Admin → Outbox).
+    #[arg(long, env = "PORTICO_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail.
+    #[arg(long, env = "PORTICO_MAIL_FROM", default_value = "Portico <portico@localhost>", global = true)]
+    pub mail_from: String,
+
+    /// Hours an invitation link stays valid.
+    #[arg(long, env = "PORTICO_INVITE_TTL_HOURS", default_value_t = 72, global = true)]
+    pub invite_ttl_hours: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -102,13 +87,13 @@ impl fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
             .field("admin_email", &self.admin_email)
-            .field(
-                "admin_password",
-                &self.admin_password.as_ref().map(|_| "<redacted>"),
-            )
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "<redacted>"))
             .field("dist", &self.dist)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .field("invite_ttl_hours", &self.invite_ttl_hours)
             .finish()
     }
 }
@@ -123,6 +108,9 @@ pub const KNOWN_ENV: &[&str] = &[
     "PORTICO_DIST",
     "PORTICO_SESSION_IDLE_MINUTES",
     "PORTICO_SESSION_MAX_HOURS",
+    "PORTICO_SMTP_URL",
+    "PORTICO_MAIL_FROM",
+    "PORTICO_INVITE_TTL_HOURS",
 ];
 
 /// The checked configuration the host runs with.
@@ -137,6 +125,9 @@ pub struct Config {
     pub dist: PathBuf,
     pub session_idle: chrono::Duration,
     pub session_max: chrono::Duration,
+    /// `None`: mails are held in the outbox.
+    pub smtp: Option<SmtpSettings>,
+    pub invite_ttl: chrono::Duration,
 }
 
 impl fmt::Debug for Config {
@@ -146,11 +137,9 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
             .field("admin_email", &self.admin_email.as_str())
-            .field(
-                "admin_password",
-                &self.admin_password.as_ref().map(|_| "<redacted>"),
-            )
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "<redacted>"))
             .field("dist", &self.dist)
+            .field("smtp", &self.smtp.as_ref().map(|s| redact_url(&s.url)))
             .finish_non_exhaustive()
     }
 }
@@ -164,25 +153,18 @@ pub struct ConfigError {
 }
 
 fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name,
-        message: message.into(),
-    }
+    ConfigError { name, message: message.into() }
 }
 
 impl Config {
     /// Checks every setting.
     pub fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
         let addr: SocketAddr = s.addr.parse().map_err(|_| {
-            bad(
-                "PORTICO_ADDR",
-                format!("{:?} is not an address like 127.0.0.1:3000", s.addr),
-            )
+            bad("PORTICO_ADDR", format!("{:?} is not an address like 127.0.0.1:3000", s.addr))
         })?;
         let database_url = s.database_url.trim().to_owned();
-        let known_scheme = ["sqlite:", "postgres://", "postgresql://"]
-            .iter()
-            .any(|p| database_url.starts_with(p));
+        let known_scheme =
+            ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p));
         if !known_scheme {
             return Err(bad(
                 "DATABASE_URL",
@@ -195,23 +177,17 @@ impl Config {
         let public_url = match &s.public_url {
             Some(url) => {
                 let url = url.trim().trim_end_matches('/').to_owned();
-                let rest = url
-                    .strip_prefix("https://")
-                    .or_else(|| url.strip_prefix("http://"));
+                let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
                 match rest {
                     Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => url,
                     _ => {
-                        return Err(bad(
-                            "PORTICO_PUBLIC_URL",
-                            format!("{url:?} is not an http(s):// URL"),
-                        ));
+                        return Err(bad("PORTICO_PUBLIC_URL", format!("{url:?} is not an http(s):// URL")));
                     }
                 }
             }
             None => format!("http://{addr}"),
         };
-        let admin_email =
-            Email::parse(&s.admin_email).map_err(|e| bad("PORTICO_ADMIN_EMAIL", e.message))?;
+        let admin_email = Email::parse(&s.admin_email).map_err(|e| bad("PORTICO_ADMIN_EMAIL", e.message))?;
         let admin_password = s
             .admin_password
             .as_deref()
@@ -224,6 +200,15 @@ impl Config {
         if s.session_max_hours == 0 {
             return Err(bad("PORTICO_SESSION_MAX_HOURS", "must be at least 1"));
         }
+        if s.invite_ttl_hours == 0 {
+            return Err(bad("PORTICO_INVITE_TTL_HOURS", "must be at least 1"));
+        }
+        let smtp = match s.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => Some(delivery::check(url, &s.mail_from).map_err(|e| {
+                if e.starts_with("sender") { bad("PORTICO_MAIL_FROM", e) } else { bad("PORTICO_SMTP_URL", e) }
+            })?),
+            None => None,
+        };
         Ok(Self {
             addr,
             database_url,
@@ -233,6 +218,8 @@ impl Config {
             dist: s.dist.clone(),
             session_idle: chrono::Duration::minutes(i64::from(s.session_idle_minutes)),
             session_max: chrono::Duration::hours(i64::from(s.session_max_hours)),
+            smtp,
+            invite_ttl: chrono::Duration::hours(i64::from(s.invite_ttl_hours)),
         })
     }
 
@@ -252,19 +239,14 @@ impl Config {
 
 /// Fails on `PORTICO_*` variables Portico does not know (most likely typos).
 pub fn check_unknown_env(vars: impl Iterator<Item = String>) -> Result<(), ConfigError> {
-    let unknown: Vec<String> = vars
-        .filter(|k| k.starts_with("PORTICO_") && !KNOWN_ENV.contains(&k.as_str()))
-        .collect();
+    let unknown: Vec<String> =
+        vars.filter(|k| k.starts_with("PORTICO_") && !KNOWN_ENV.contains(&k.as_str())).collect();
     if unknown.is_empty() {
         return Ok(());
     }
     Err(bad(
         "environment",
-        format!(
-            "unknown variable(s) {}; known: {}",
-            unknown.join(", "),
-            KNOWN_ENV.join(", ")
-        ),
+        format!("unknown variable(s) {}; known: {}", unknown.join(", "), KNOWN_ENV.join(", ")),
     ))
 }
 
@@ -310,22 +292,13 @@ mod tests {
         assert_eq!(Config::from_settings(&s).unwrap_err().name, "DATABASE_URL");
         let mut s = settings();
         s.public_url = Some("ftp://x".into());
-        assert_eq!(
-            Config::from_settings(&s).unwrap_err().name,
-            "PORTICO_PUBLIC_URL"
-        );
+        assert_eq!(Config::from_settings(&s).unwrap_err().name, "PORTICO_PUBLIC_URL");
         let mut s = settings();
         s.admin_password = Some("short".into());
-        assert_eq!(
-            Config::from_settings(&s).unwrap_err().name,
-            "PORTICO_ADMIN_PASSWORD"
-        );
+        assert_eq!(Config::from_settings(&s).unwrap_err().name, "PORTICO_ADMIN_PASSWORD");
         let mut s = settings();
         s.admin_email = "nope".into();
-        assert_eq!(
-            Config::from_settings(&s).unwrap_err().name,
-            "PORTICO_ADMIN_EMAIL"
-        );
+        assert_eq!(Config::from_settings(&s).unwrap_err().name, "PORTICO_ADMIN_EMAIL");
     }
 
     #[test]
@@ -352,11 +325,9 @@ mod tests {
         let mut s = settings();
         s.admin_password = Some("super-secret-pw".into());
         s.database_url = "postgres://app:hunter22@db/portico".into();
+        s.smtp_url = Some("smtp://mailer:smtp-secret@127.0.0.1:2525".into());
         let shown = format!("{s:?} {:?}", Config::from_settings(&s).unwrap());
-        assert!(
-            !shown.contains("super-secret-pw") && !shown.contains("hunter22"),
-            "{shown}"
-        );
+        assert!(!shown.contains("super-secret-pw") && !shown.contains("hunter22"), "{shown}");
         assert!(shown.contains("postgres://app:<redacted>@db/portico"));
     }
 }

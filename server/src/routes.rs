@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -9,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
-use portico_app::backend::Backend;
+use portico_app::backend::{Backend, ClientAddr};
 use portico_model::AppError;
 use server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
@@ -29,11 +31,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(backend: Arc<Backend>, config: &Config) -> Self {
-        Self {
-            backend,
-            public_origin: config.public_origin().into(),
-            dist: Arc::new(config.dist.clone()),
-        }
+        Self { backend, public_origin: config.public_origin().into(), dist: Arc::new(config.dist.clone()) }
     }
 }
 
@@ -43,20 +41,14 @@ pub fn router(state: AppState) -> Router {
     let spa = ServeDir::new(state.dist.as_ref()).fallback(ServeFile::new(index));
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn_handler))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            refuse_cross_site,
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site));
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
         .fallback_service(
             Router::new()
                 .fallback_service(spa)
-                .layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    client_not_built,
-                ))
+                .layer(middleware::from_fn_with_state(state.clone(), client_not_built))
                 .layer(middleware::from_fn(cache_headers)),
         )
         .layer(CompressionLayer::new())
@@ -64,10 +56,7 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
@@ -80,22 +69,23 @@ pub fn router(state: AppState) -> Router {
 async fn server_fn_handler(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     let backend = state.backend.clone();
-    let response =
-        leptos_axum::handle_server_fns_with_context(move || provide_context(backend.clone()), req)
-            .await
-            .into_response();
+    let client = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| ClientAddr(c.0.ip()));
+    let context = move || {
+        provide_context(backend.clone());
+        if let Some(client) = client {
+            provide_context(client);
+        }
+    };
+    let response = leptos_axum::handle_server_fns_with_context(context, req).await.into_response();
     if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
     let error = AppError::de(bytes.clone());
-    parts.status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let AppError::RateLimited(seconds) = error {
-        parts
-            .headers
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     if parts.status.is_server_error() {
         tracing::error!(%path, status = parts.status.as_u16(), %error, "server function failed");
@@ -121,10 +111,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
     let error = AppError::CrossSite;
     let mut response = (StatusCode::FORBIDDEN, error.ser()).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(SERVER_FN_ERROR_HEADER, HeaderValue::from_static("csrf"));
     response
 }
@@ -148,20 +135,14 @@ pub fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     // The portal reached under another name than the public URL (127.0.0.1 vs
     // localhost): same-origin means the origin names the host the request was sent to.
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
+    let origin_host = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
     matches!((origin_host, host), (Some(o), Some(h)) if o == h)
 }
 
 /// `GET /healthz`: 200 once the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
     if portico_domain::db::ping(&state.backend.db).await {
-        (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "database": "up" })),
-        )
-            .into_response()
+        (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": "up" }))).into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -181,9 +162,7 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 
@@ -210,11 +189,7 @@ async fn client_not_built(State(state): State<AppState>, req: Request, next: Nex
          (or <code>trunk build --release</code>) and reload.</p>",
         state.dist.display()
     );
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        Bytes::from(body),
-    )
+    (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], Bytes::from(body))
         .into_response()
 }
 
@@ -235,29 +210,14 @@ mod tests {
     #[test]
     fn origin_rules() {
         let mut h = HeaderMap::new();
-        assert!(
-            is_same_origin(&h, "http://127.0.0.1:3000"),
-            "no browser headers: not a browser"
-        );
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:3000"),
-        );
+        assert!(is_same_origin(&h, "http://127.0.0.1:3000"), "no browser headers: not a browser");
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:3000"));
         assert!(is_same_origin(&h, "http://127.0.0.1:3000"));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
         h.insert(header::HOST, HeaderValue::from_static("localhost:3000"));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://localhost:3000"),
-        );
-        assert!(
-            is_same_origin(&h, "http://127.0.0.1:3000"),
-            "origin names the host asked"
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://localhost:3000"));
+        assert!(is_same_origin(&h, "http://127.0.0.1:3000"), "origin names the host asked");
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
     }

@@ -3,7 +3,9 @@
 use crate::config::Config;
 use crate::routes::AppState;
 use portico_app::backend::Backend;
+use portico_domain::mail::{Mailer, delivery};
 use portico_domain::password::PasswordHasher;
+use portico_domain::ratelimit::RateLimiter;
 use portico_domain::services::bootstrap::{self, FirstAdmin};
 use portico_domain::services::sessions::{self, SessionPolicy};
 use portico_domain::{DomainError, db};
@@ -28,19 +30,13 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 }
 
 /// [`prepare`] on an open connection (tests bring their own database).
-pub async fn prepare_with_db(
-    config: &Config,
-    db: DatabaseConnection,
-) -> Result<AppState, StartError> {
+pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<AppState, StartError> {
     db::migrate(&db).await?;
     let hasher = PasswordHasher::per_core();
     let report = bootstrap::ensure_defaults(
         &db,
         &hasher,
-        FirstAdmin {
-            email: config.admin_email.clone(),
-            password: config.admin_password.clone(),
-        },
+        FirstAdmin { email: config.admin_email.clone(), password: config.admin_password.clone() },
     )
     .await?;
     if report.created_default_org {
@@ -57,14 +53,20 @@ pub async fn prepare_with_db(
         }
         None => {}
     }
+    let mailer = Mailer::new(config.smtp.is_some(), &config.public_url);
+    match &config.smtp {
+        Some(smtp) => delivery::spawn(db.clone(), &mailer, smtp.clone()),
+        None => tracing::info!("no SMTP configured (PORTICO_SMTP_URL): mails are held in Admin → Outbox"),
+    }
     let backend = Backend {
         db,
         hasher,
-        sessions: SessionPolicy {
-            idle: config.session_idle,
-            absolute: config.session_max,
-        },
+        sessions: SessionPolicy { idle: config.session_idle, absolute: config.session_max },
         secure_cookies: config.secure_cookies(),
+        mailer,
+        invite_ttl: config.invite_ttl,
+        reset_per_email: RateLimiter::new(3, Duration::from_secs(15 * 60)),
+        reset_per_client: RateLimiter::new(10, Duration::from_secs(15 * 60)),
     };
     Ok(AppState::new(Arc::new(backend), config))
 }

@@ -21,9 +21,7 @@ use std::time::{Duration, Instant};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (task, rest) = args
-        .split_first()
-        .map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
     match task {
         "setup" => tools::setup().map(|_| ()),
         "build-client" => build_client(&tools::setup()?),
@@ -42,29 +40,21 @@ fn main() -> Result<()> {
                  setup          install the wasm32 target, trunk, wasm-bindgen-cli and wasm-opt\n  \
                  build-client   build the web client into dist/"
             );
-            if task == "help" {
-                Ok(())
-            } else {
-                bail!("unknown task {task:?}")
-            }
+            if task == "help" { Ok(()) } else { bail!("unknown task {task:?}") }
         }
     }
 }
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Runs a command in the workspace root, failing if it fails.
 pub fn run_cmd(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", describe(cmd));
-    let status = cmd
-        .current_dir_if_unset()
-        .status()
-        .with_context(|| format!("cannot start {}", describe(cmd)))?;
+    let status =
+        cmd.current_dir_if_unset().status().with_context(|| format!("cannot start {}", describe(cmd)))?;
     if !status.success() {
         bail!("{} failed ({status})", describe(cmd));
     }
@@ -103,11 +93,7 @@ fn target_dir() -> PathBuf {
 
 /// Builds the WASM client into `dist/` (release, wasm-opt'd: what users get).
 fn build_client(tools: &tools::Tools) -> Result<()> {
-    run_cmd(
-        Command::new(&tools.trunk)
-            .args(["build", "--release"])
-            .env("PATH", &tools.path),
-    )
+    run_cmd(Command::new(&tools.trunk).args(["build", "--release"]).env("PATH", &tools.path))
 }
 
 fn run(args: &[String]) -> Result<()> {
@@ -179,11 +165,7 @@ fn browser_tests() -> Result<()> {
     let chromium = tools::chromium()?;
     let e2e = root().join("end2end");
     if !e2e.join("node_modules/playwright-core").is_dir() {
-        run_cmd(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&e2e),
-        )?;
+        run_cmd(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))?;
     }
     let work = target_dir().join("e2e");
     std::fs::create_dir_all(&work)?;
@@ -201,9 +183,14 @@ fn browser_tests() -> Result<()> {
         return Ok(());
     }
     run_cmd(Command::new("psql").args([
-        pg_base.as_str(), "-q", "-v", "ON_ERROR_STOP=1",
-        "-c", "DROP DATABASE IF EXISTS portico_e2e WITH (FORCE)",
-        "-c", "CREATE DATABASE portico_e2e",
+        pg_base.as_str(),
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        "DROP DATABASE IF EXISTS portico_e2e WITH (FORCE)",
+        "-c",
+        "CREATE DATABASE portico_e2e",
     ]))
     .context("the PostgreSQL browser run needs `psql` and a reachable server (PORTICO_TEST_POSTGRES_URL)")?;
     let pg_url = match pg_base.rsplit_once('/') {
@@ -226,13 +213,7 @@ fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) 
         server.env_remove(key);
     }
     server
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--dist",
-            "dist",
-        ])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--dist", "dist"])
         .env("DATABASE_URL", database_url)
         .env("PORTICO_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
         .env("PORTICO_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
@@ -240,11 +221,7 @@ fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) 
         .current_dir(root())
         .stdout(log.try_clone()?)
         .stderr(log);
-    let server = ServerGuard(
-        server
-            .spawn()
-            .context("cannot start target/debug/portico")?,
-    );
+    let server = ServerGuard(server.spawn().context("cannot start target/debug/portico")?);
     let base = format!("http://127.0.0.1:{port}");
     if let Err(e) = wait_healthy(port, Duration::from_secs(60)) {
         drop(server);

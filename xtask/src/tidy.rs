@@ -37,15 +37,8 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// Workspace members named in the root Cargo.toml.
 fn workspace_members() -> Vec<String> {
     let manifest = read("Cargo.toml");
-    let line = manifest
-        .lines()
-        .find(|l| l.starts_with("members"))
-        .expect("members line");
-    line.split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
+    let line = manifest.lines().find(|l| l.starts_with("members")).expect("members line");
+    line.split('"').skip(1).step_by(2).map(str::to_owned).collect()
 }
 
 #[test]
@@ -64,27 +57,18 @@ fn architecture_maps_every_top_level_folder_and_crate() {
     for member in workspace_members() {
         let crate_name = read(format!("{member}/Cargo.toml"))
             .lines()
-            .find_map(|l| {
-                l.strip_prefix("name = \"")
-                    .map(|n| n.trim_end_matches('"').to_owned())
-            })
+            .find_map(|l| l.strip_prefix("name = \"").map(|n| n.trim_end_matches('"').to_owned()))
             .expect("package name");
         if !arch.contains(&format!("`{crate_name}`")) {
             missing.push(crate_name);
         }
     }
-    assert!(
-        missing.is_empty(),
-        "ARCHITECTURE.md does not mention: {missing:?}"
-    );
+    assert!(missing.is_empty(), "ARCHITECTURE.md does not mention: {missing:?}");
 }
 
 /// `(folder, forbidden words)`: the layering invariants of ARCHITECTURE.md.
 const LAYERS: &[(&str, &[&str])] = &[
-    (
-        "model/src",
-        &["leptos", "axum", "sea_orm", "portico_domain", "tokio"],
-    ),
+    ("model/src", &["leptos", "axum", "sea_orm", "portico_domain", "tokio"]),
     ("domain/src", &["leptos", "axum", "http::", "portico_app"]),
     ("app/src/pages", &["sea_orm", "portico_domain", "axum"]),
     ("app/src/components", &["sea_orm", "portico_domain", "axum"]),
@@ -106,11 +90,7 @@ fn layers_import_only_what_they_may() {
             }
         }
     }
-    assert!(
-        violations.is_empty(),
-        "layering violations:\n{}",
-        violations.join("\n")
-    );
+    assert!(violations.is_empty(), "layering violations:\n{}", violations.join("\n"));
 }
 
 #[test]
@@ -124,10 +104,7 @@ fn every_module_states_its_role() {
             }
         }
     }
-    assert!(
-        silent.is_empty(),
-        "files without a `//!` line saying what they are for: {silent:?}"
-    );
+    assert!(silent.is_empty(), "files without a `//!` line saying what they are for: {silent:?}");
 }
 
 #[test]
@@ -135,18 +112,10 @@ fn every_setting_is_documented() {
     let config = read("server/src/config.rs");
     let readme = read("README.md");
     let example = read(".env.example");
-    let settings: Vec<&str> = config
-        .split("env = \"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
+    let settings: Vec<&str> =
+        config.split("env = \"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
     assert!(settings.len() >= 6, "found settings: {settings:?}");
-    let undocumented: Vec<_> = settings
-        .iter()
-        .filter(|s| !readme.contains(*s) || !example.contains(*s))
-        .collect();
-    assert!(
-        undocumented.is_empty(),
-        "settings missing from README.md or .env.example: {undocumented:?}"
-    );
+    let undocumented: Vec<_> =
+        settings.iter().filter(|s| !readme.contains(*s) || !example.contains(*s)).collect();
+    assert!(undocumented.is_empty(), "settings missing from README.md or .env.example: {undocumented:?}");
 }

@@ -24,9 +24,7 @@ fn home() -> PathBuf {
 }
 
 fn cargo_bin() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map_or_else(|| home().join(".cargo"), PathBuf::from)
-        .join("bin")
+    std::env::var_os("CARGO_HOME").map_or_else(|| home().join(".cargo"), PathBuf::from).join("bin")
 }
 
 /// Where xtask keeps tools that are not cargo binaries (wasm-opt).
@@ -37,9 +35,7 @@ fn tools_dir() -> PathBuf {
 /// The output of `program --version`, if it runs.
 fn version_of(program: &Path) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock (the CLI must match it exactly).
@@ -56,17 +52,21 @@ pub fn locked_wasm_bindgen() -> Result<String> {
     bail!("wasm-bindgen is not in Cargo.lock")
 }
 
-/// Makes sure every tool is there; installs what is missing.
-pub fn setup() -> Result<Tools> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
+/// Adds the wasm32 target to the toolchain if it is missing.
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
     let has_wasm = installed
         .as_ref()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
     if !has_wasm {
         run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    Ok(())
+}
+
+/// Makes sure every tool is there; installs what is missing.
+pub fn setup() -> Result<Tools> {
+    ensure_wasm_target()?;
 
     let bin = cargo_bin();
     let trunk = bin.join("trunk");
@@ -107,9 +107,7 @@ pub fn setup() -> Result<Tools> {
     }
 
     let mut paths = vec![npm_bin, bin];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     let path = std::env::join_paths(paths)?;
     Ok(Tools { trunk, path })
 }
@@ -125,7 +123,5 @@ pub fn chromium() -> Result<PathBuf> {
             return Ok(c);
         }
     }
-    bail!(
-        "the browser tests need Chromium: `apt-get install chromium` (Debian), or set CHROMIUM_PATH"
-    )
+    bail!("the browser tests need Chromium: `apt-get install chromium` (Debian), or set CHROMIUM_PATH")
 }

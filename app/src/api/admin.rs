@@ -16,11 +16,7 @@ pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
         users: overview.users,
         pending_users: overview.pending_users,
         organisations: overview.organisations,
-        recent_users: overview
-            .recent_users
-            .into_iter()
-            .map(backend::convert::user_summary)
-            .collect(),
+        recent_users: overview.recent_users.into_iter().map(backend::convert::user_summary).collect(),
     })
 }
 

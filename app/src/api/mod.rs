@@ -5,8 +5,11 @@
 //! error. Every server function is a public endpoint, so each checks who may call it.
 //! All are POST (state-changing or not); none changes state over GET.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod mail;
+pub mod users;
 
 /// Every server function by endpoint and who may call it. The host's tests walk this
 /// list so that a new function cannot ship without an authorisation test.
@@ -15,9 +18,31 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("sign_in", Access::Anyone),
     ("sign_out", Access::Anyone),
     ("who_am_i", Access::Anyone),
+    ("request_password_reset", Access::Anyone),
+    ("reset_password", Access::Anyone),
+    ("get_invitation", Access::Anyone),
+    ("accept_invitation", Access::Anyone),
+    ("confirm_email_change", Access::Anyone),
+    ("update_profile", Access::SignedIn),
+    ("change_password", Access::SignedIn),
+    ("request_email_change", Access::SignedIn),
     ("get_admin_overview", Access::PortalAdmin),
     ("get_portal_settings", Access::PortalAdmin),
     ("update_portal_settings", Access::PortalAdmin),
+    ("list_users", Access::PortalAdmin),
+    ("approve_user", Access::PortalAdmin),
+    ("reject_user", Access::PortalAdmin),
+    ("deactivate_user", Access::PortalAdmin),
+    ("activate_user", Access::PortalAdmin),
+    ("add_user", Access::PortalAdmin),
+    ("list_invitations", Access::PortalAdmin),
+    ("resend_invitation", Access::PortalAdmin),
+    ("revoke_invitation", Access::PortalAdmin),
+    ("list_outbox", Access::PortalAdmin),
+    ("get_outbox_mail", Access::PortalAdmin),
+    ("list_email_templates", Access::PortalAdmin),
+    ("update_email_template", Access::PortalAdmin),
+    ("restore_email_template", Access::PortalAdmin),
 ];
 
 /// Who may call a server function.

@@ -45,10 +45,20 @@ pub async fn current_user(be: &Backend) -> Result<Option<user::Model>, AppError>
     Ok(sessions::resolve(&be.db, &token, be.sessions).await?)
 }
 
-/// The signed-in caller, or `Unauthenticated`.
+/// The signed-in caller, or `Unauthenticated`. A user who must change their password
+/// can do nothing else (`PasswordChangeRequired`) until they have.
 pub async fn require_user(be: &Backend) -> Result<Actor, AppError> {
+    let user = require_user_model(be).await?;
+    if user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(Actor::from(&user))
+}
+
+/// The signed-in caller even if they must change their password (for changing it).
+pub async fn require_user_model(be: &Backend) -> Result<user::Model, AppError> {
     match current_user(be).await? {
-        Some(user) => Ok(Actor::from(&user)),
+        Some(user) => Ok(user),
         None => Err(DomainError::Unauthenticated.into()),
     }
 }
@@ -80,10 +90,7 @@ fn cookie(be: &Backend, value: &str, max_age: i64) -> String {
 }
 
 fn set_cookie(value: &str) {
-    match (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(value),
-    ) {
+    match (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
         (Some(response), Ok(v)) => response.append_header(SET_COOKIE, v),
         _ => tracing::error!("cannot set the session cookie on this response"),
     }

@@ -1,9 +1,11 @@
 //! Explicit entity → DTO conversions. Wire types are not entities.
 
-use portico_domain::entities::organisation;
+use portico_domain::entities::outbox_message::{self, MailStatus};
 use portico_domain::entities::user::{self, PortalRole, UserStatus};
+use portico_domain::entities::{invitation, organisation};
 use portico_domain::services::admin::UserWithOrg;
-use portico_model::{AccountStatus, Me, UserSummary};
+use portico_model::email::TemplateKey;
+use portico_model::{AccountStatus, InvitationSummary, Me, OutboxMail, UserSummary};
 
 pub fn portal_role(role: PortalRole) -> portico_model::PortalRole {
     match role {
@@ -31,6 +33,64 @@ pub fn me(user: &user::Model, org: &organisation::Model) -> Me {
         status: status(user.status),
         org_id: org.id.into(),
         org_name: org.name.clone(),
+        must_change_password: user.must_change_password,
+        gravatar_hash: gravatar_hash(&user.email),
+    }
+}
+
+/// Gravatar's key for an address: the MD5 of it, trimmed and lower-cased.
+pub fn gravatar_hash(email: &str) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(email.trim().to_lowercase().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn mail_status(s: MailStatus) -> portico_model::MailStatus {
+    match s {
+        MailStatus::Held => portico_model::MailStatus::Held,
+        MailStatus::Queued => portico_model::MailStatus::Queued,
+        MailStatus::Sent => portico_model::MailStatus::Sent,
+        MailStatus::Failed => portico_model::MailStatus::Failed,
+    }
+}
+
+/// An outbox row; bodies included only when `with_bodies`.
+pub fn outbox_mail(m: outbox_message::Model, with_bodies: bool) -> OutboxMail {
+    let template = TemplateKey::parse(&m.template).map_or(m.template.clone(), |k| k.title().to_owned());
+    OutboxMail {
+        id: m.id.into(),
+        to: m.to_address,
+        template,
+        subject: m.subject,
+        status: mail_status(m.status),
+        attempts: m.attempts,
+        last_error: m.last_error,
+        created_at: m.created_at,
+        sent_at: m.sent_at,
+        text: with_bodies.then_some(m.text_body),
+        html: with_bodies.then_some(m.html_body),
+    }
+}
+
+pub fn invitation(inv: invitation::Model) -> InvitationSummary {
+    InvitationSummary {
+        id: inv.id.into(),
+        expired: inv.expires_at <= chrono::Utc::now(),
+        name: format!("{} {}", inv.first_name, inv.last_name),
+        email: inv.email,
+        created_at: inv.created_at,
+        last_sent_at: inv.last_sent_at,
+        expires_at: inv.expires_at,
+    }
+}
+
+/// The domain's status from the wire's.
+pub fn user_status(s: AccountStatus) -> UserStatus {
+    match s {
+        AccountStatus::Pending => UserStatus::Pending,
+        AccountStatus::Active => UserStatus::Active,
+        AccountStatus::Inactive => UserStatus::Inactive,
+        AccountStatus::Rejected => UserStatus::Rejected,
     }
 }
 

@@ -8,7 +8,9 @@ pub mod convert;
 
 use leptos::prelude::use_context;
 use portico_domain::entities::user;
+use portico_domain::mail::Mailer;
 use portico_domain::password::PasswordHasher;
+use portico_domain::ratelimit::RateLimiter;
 use portico_domain::services::accounts;
 use portico_domain::services::sessions::SessionPolicy;
 use portico_model::{AppError, Me};
@@ -23,6 +25,22 @@ pub struct Backend {
     pub sessions: SessionPolicy,
     /// Mark cookies `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    pub mailer: Mailer,
+    /// How long invitation links work.
+    pub invite_ttl: chrono::Duration,
+    /// Password-reset requests per email address.
+    pub reset_per_email: RateLimiter,
+    /// Password-reset requests per client address.
+    pub reset_per_client: RateLimiter,
+}
+
+/// The client's network address, provided by the host per request when known.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The caller's address, if the host knows it.
+pub fn client_addr() -> Option<std::net::IpAddr> {
+    use_context::<ClientAddr>().map(|c| c.0)
 }
 
 /// The backend of the current request.

@@ -9,10 +9,7 @@ pub fn Avatar(
     #[prop(into)] seed: String,
     #[prop(default = "")] size: &'static str,
 ) -> impl IntoView {
-    let hue = seed
-        .bytes()
-        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % 360;
+    let hue = seed.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360;
     view! {
         <span class=format!("avatar {size}") style=format!("background: hsl({hue} 45% 42%)") aria-hidden="true">
             {initials}

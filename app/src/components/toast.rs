@@ -24,10 +24,7 @@ pub struct Toasts {
 
 impl Toasts {
     pub fn new() -> Self {
-        Self {
-            items: RwSignal::new(Vec::new()),
-            next: StoredValue::new(0),
-        }
+        Self { items: RwSignal::new(Vec::new()), next: StoredValue::new(0) }
     }
 
     pub fn use_toasts() -> Self {
@@ -45,8 +42,7 @@ impl Toasts {
     fn push(self, kind: ToastKind, text: String) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.items
-            .update(|items| items.push(Toast { id, kind, text }));
+        self.items.update(|items| items.push(Toast { id, kind, text }));
         #[cfg(feature = "csr")]
         {
             let items = self.items;

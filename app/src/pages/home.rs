@@ -7,8 +7,7 @@ use leptos_router::components::{A, Redirect};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = Session::use_session();
-    move || {
-        match session.me() {
+    move || match session.me() {
         Some(me) if me.is_admin() => view! { <Redirect path="/admin"/> }.into_any(),
         Some(_) => view! { <Redirect path="/dashboard"/> }.into_any(),
         None => view! {
@@ -37,7 +36,7 @@ pub fn HomePage() -> impl IntoView {
                     <p>"Share apps and keys inside your organisation, never outside it."</p>
                 </div>
             </section>
-        }.into_any(),
-    }
+        }
+        .into_any(),
     }
 }

@@ -15,9 +15,7 @@ use portico_model::Me;
 
 /// Renders `page` for the signed-in user, or sends a visitor to the sign-in page.
 /// This is convenience only: every server function checks the caller itself.
-pub fn signed_in<V: IntoView + 'static>(
-    page: impl Fn(Me) -> V + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn signed_in<V: IntoView + 'static>(page: impl Fn(Me) -> V + Send + Sync + 'static) -> impl IntoView {
     let session = Session::use_session();
     move || match (session.loaded(), session.me()) {
         (false, _) => view! { <Loading/> }.into_any(),

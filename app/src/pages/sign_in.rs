@@ -24,17 +24,8 @@ pub fn SignInPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form_error.set(None);
-        email_error.set(
-            Email::parse(&email.get_untracked())
-                .err()
-                .map(|e| e.message),
-        );
-        password_error.set(
-            password
-                .get_untracked()
-                .is_empty()
-                .then(|| "Enter your password.".to_owned()),
-        );
+        email_error.set(Email::parse(&email.get_untracked()).err().map(|e| e.message));
+        password_error.set(password.get_untracked().is_empty().then(|| "Enter your password.".to_owned()));
         if email_error.get_untracked().is_some() || password_error.get_untracked().is_some() {
             return;
         }
@@ -43,11 +34,7 @@ pub fn SignInPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sign_in(email.get_untracked(), password.get_untracked()).await {
                 Ok(me) => {
-                    let target = if me.is_admin() {
-                        "/admin"
-                    } else {
-                        "/dashboard"
-                    };
+                    let target = if me.is_admin() { "/admin" } else { "/dashboard" };
                     session.set(Some(me));
                     navigate(target, Default::default());
                 }

@@ -43,29 +43,15 @@ pub fn SignUpPage() -> impl IntoView {
         local.or_else(|| server_error.get().and_then(|e| e.field_message(field)))
     };
     let first_error = Signal::derive(move || {
-        message(
-            "first_name",
-            PersonName::parse("first_name", &first_name.get())
-                .err()
-                .map(|e| e.message),
-        )
+        message("first_name", PersonName::parse("first_name", &first_name.get()).err().map(|e| e.message))
     });
     let last_error = Signal::derive(move || {
-        message(
-            "last_name",
-            PersonName::parse("last_name", &last_name.get())
-                .err()
-                .map(|e| e.message),
-        )
+        message("last_name", PersonName::parse("last_name", &last_name.get()).err().map(|e| e.message))
     });
-    let email_error = Signal::derive(move || {
-        message("email", Email::parse(&email.get()).err().map(|e| e.message))
-    });
+    let email_error =
+        Signal::derive(move || message("email", Email::parse(&email.get()).err().map(|e| e.message)));
     let password_error = Signal::derive(move || {
-        message(
-            "password",
-            Password::parse(&password.get()).err().map(|e| e.message),
-        )
+        message("password", Password::parse(&password.get()).err().map(|e| e.message))
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -98,9 +84,7 @@ pub fn SignUpPage() -> impl IntoView {
                     navigate("/dashboard", Default::default());
                 }
                 Ok(SignUpOutcome::AwaitingApproval { email }) => awaiting.set(Some(email)),
-                Err(e @ (AppError::Internal(_) | AppError::Transport(_))) => {
-                    toasts.error(e.to_string())
-                }
+                Err(e @ (AppError::Internal(_) | AppError::Transport(_))) => toasts.error(e.to_string()),
                 Err(e) => server_error.set(Some(e)),
             }
             pending.set(false);

@@ -107,11 +107,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("idx_teams_org")
-                    .table(Teams::Table)
-                    .col(Teams::OrgId)
-                    .to_owned(),
+                Index::create().name("idx_teams_org").table(Teams::Table).col(Teams::OrgId).to_owned(),
             )
             .await?;
         manager
@@ -142,11 +138,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("idx_users_org")
-                    .table(Users::Table)
-                    .col(Users::OrgId)
-                    .to_owned(),
+                Index::create().name("idx_users_org").table(Users::Table).col(Users::OrgId).to_owned(),
             )
             .await?;
         manager
@@ -156,11 +148,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(TeamMemberships::TeamId))
                     .col(uuid(TeamMemberships::UserId))
                     .col(timestamp_with_time_zone(TeamMemberships::CreatedAt))
-                    .primary_key(
-                        Index::create()
-                            .col(TeamMemberships::TeamId)
-                            .col(TeamMemberships::UserId),
-                    )
+                    .primary_key(Index::create().col(TeamMemberships::TeamId).col(TeamMemberships::UserId))
                     .foreign_key(
                         ForeignKey::create()
                             .from(TeamMemberships::Table, TeamMemberships::TeamId)
@@ -233,9 +221,7 @@ impl MigrationTrait for Migration {
             Organisations::Table.into_iden(),
             Settings::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -4,14 +4,16 @@ use crate::entities::organisation;
 use crate::entities::team;
 use crate::entities::team_membership;
 use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
+use crate::mail::Mailer;
 use crate::password::PasswordHasher;
+use crate::services::lifecycle;
 use crate::services::settings;
 use crate::{DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::{Email, SignUpInput};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -26,6 +28,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     pub portal_role: PortalRole,
     pub status: UserStatus,
+    pub must_change_password: bool,
 }
 
 /// Self sign-up. The account lands in the default organisation's default team; it is
@@ -34,19 +37,27 @@ pub struct NewUser {
 pub async fn sign_up(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
+    mailer: &Mailer,
     input: SignUpInput,
 ) -> DomainResult<user::Model> {
-    if find_by_email(db, &input.email).await?.is_some() {
-        return Err(DomainError::Conflict(DUPLICATE_EMAIL.into()));
-    }
+    let rejected_before = match find_by_email(db, &input.email).await? {
+        Some(existing) if existing.status == UserStatus::Rejected => Some(existing.id),
+        Some(_) => return Err(DomainError::Conflict(DUPLICATE_EMAIL.into())),
+        None => None,
+    };
     let status = if settings::auto_approve_registrations(db).await? {
         UserStatus::Active
     } else {
         UserStatus::Pending
     };
     let password_hash = hasher.hash(&input.password).await?;
-    let user = create_in_default_team(
-        db,
+    let txn = db.begin().await?;
+    // A rejected applicant may register again: the old record makes way.
+    if let Some(old) = rejected_before {
+        user::Entity::delete_by_id(old).exec(&txn).await?;
+    }
+    let user = insert_in_default_team(
+        &txn,
         NewUser {
             first_name: input.first_name.as_str().to_owned(),
             last_name: input.last_name.as_str().to_owned(),
@@ -54,28 +65,37 @@ pub async fn sign_up(
             password_hash: Some(password_hash),
             portal_role: PortalRole::Developer,
             status,
+            must_change_password: false,
         },
     )
     .await?;
+    if user.status == UserStatus::Pending {
+        lifecycle::notify_admins_of_registration(&txn, mailer, &user).await?;
+    }
+    txn.commit().await?;
     tracing::info!(user.id = %user.id, status = ?user.status, "developer signed up");
     Ok(user)
 }
 
 /// Stores a user in the default organisation and its default team, in one transaction.
-pub async fn create_in_default_team(
-    db: &DatabaseConnection,
-    new: NewUser,
-) -> DomainResult<user::Model> {
+pub async fn create_in_default_team(db: &DatabaseConnection, new: NewUser) -> DomainResult<user::Model> {
     let txn = db.begin().await?;
+    let user = insert_in_default_team(&txn, new).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// [`create_in_default_team`] inside the caller's transaction.
+pub async fn insert_in_default_team(txn: &impl ConnectionTrait, new: NewUser) -> DomainResult<user::Model> {
     let org = organisation::Entity::find()
         .filter(organisation::Column::IsDefault.eq(true))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| DomainError::Internal("the default organisation is missing".into()))?;
     let team = team::Entity::find()
         .filter(team::Column::OrgId.eq(org.id))
         .filter(team::Column::IsDefault.eq(true))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| DomainError::Internal("the default team is missing".into()))?;
     let now = Utc::now();
@@ -89,12 +109,12 @@ pub async fn create_in_default_team(
         status: Set(new.status),
         org_id: Set(org.id),
         org_role: Set(OrgRole::Member),
-        must_change_password: Set(false),
+        must_change_password: Set(new.must_change_password),
         created_at: Set(now),
         updated_at: Set(now),
         status_changed_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let user = match inserted {
         Ok(user) => user,
@@ -104,26 +124,15 @@ pub async fn create_in_default_team(
         }
         Err(e) => return Err(e.into()),
     };
-    team_membership::ActiveModel {
-        team_id: Set(team.id),
-        user_id: Set(user.id),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    team_membership::ActiveModel { team_id: Set(team.id), user_id: Set(user.id), created_at: Set(now) }
+        .insert(txn)
+        .await?;
     Ok(user)
 }
 
 /// Looks a user up by (normalised) email.
-pub async fn find_by_email(
-    db: &impl ConnectionTrait,
-    email: &Email,
-) -> DomainResult<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await?)
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> DomainResult<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?)
 }
 
 /// Checks an email and password. Unknown email and wrong password are the same error and
@@ -161,10 +170,7 @@ pub async fn authenticate(
 
 /// A user by id.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<user::Model> {
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound)
+    user::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound)
 }
 
 /// The name of a user's organisation.

@@ -21,11 +21,7 @@ impl Actor {
 
     /// Refuses anyone but a portal admin.
     pub fn require_portal_admin(&self) -> DomainResult<()> {
-        if self.is_portal_admin() {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden)
-        }
+        if self.is_portal_admin() { Ok(()) } else { Err(DomainError::Forbidden) }
     }
 }
 

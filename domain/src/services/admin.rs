@@ -23,17 +23,11 @@ pub struct Overview {
 }
 
 /// Portal admins only.
-pub async fn overview(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    recent: u64,
-) -> DomainResult<Overview> {
+pub async fn overview(db: &impl ConnectionTrait, actor: &Actor, recent: u64) -> DomainResult<Overview> {
     actor.require_portal_admin()?;
     let users = user::Entity::find().count(db).await?;
-    let pending_users = user::Entity::find()
-        .filter(user::Column::Status.eq(UserStatus::Pending))
-        .count(db)
-        .await?;
+    let pending_users =
+        user::Entity::find().filter(user::Column::Status.eq(UserStatus::Pending)).count(db).await?;
     let organisations = organisation::Entity::find().count(db).await?;
     let newest = user::Entity::find()
         .order_by_desc(user::Column::CreatedAt)
@@ -41,24 +35,47 @@ pub async fn overview(
         .limit(recent)
         .all(db)
         .await?;
+    let recent_users = with_org_names(db, newest).await?;
+    Ok(Overview { users, pending_users, organisations, recent_users })
+}
+
+/// Every user for Admin → Users: pending first (they need action), then newest.
+/// Portal admins only. `status` narrows the list.
+pub async fn list_users(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    status: Option<UserStatus>,
+    limit: u64,
+) -> DomainResult<Vec<UserWithOrg>> {
+    actor.require_portal_admin()?;
+    let mut query = user::Entity::find();
+    if let Some(status) = status {
+        query = query.filter(user::Column::Status.eq(status));
+    }
+    let mut users = query
+        .order_by_desc(user::Column::CreatedAt)
+        .order_by_desc(user::Column::Id)
+        .limit(limit.min(1000))
+        .all(db)
+        .await?;
+    // Stable: keeps newest-first inside each group.
+    users.sort_by_key(|u| u.status != UserStatus::Pending);
+    with_org_names(db, users).await
+}
+
+async fn with_org_names(
+    db: &impl ConnectionTrait,
+    users: Vec<user::Model>,
+) -> DomainResult<Vec<UserWithOrg>> {
     let org_names: HashMap<_, _> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(newest.iter().map(|u| u.org_id)))
+        .filter(organisation::Column::Id.is_in(users.iter().map(|u| u.org_id)))
         .all(db)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let recent_users = newest
+    Ok(users
         .into_iter()
-        .map(|user| UserWithOrg {
-            org_name: org_names.get(&user.org_id).cloned().unwrap_or_default(),
-            user,
-        })
-        .collect();
-    Ok(Overview {
-        users,
-        pending_users,
-        organisations,
-        recent_users,
-    })
+        .map(|user| UserWithOrg { org_name: org_names.get(&user.org_id).cloned().unwrap_or_default(), user })
+        .collect())
 }

@@ -13,8 +13,7 @@ use crate::{DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::{Email, Password};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -46,10 +45,8 @@ pub async fn ensure_defaults(
     first_admin: FirstAdmin,
 ) -> DomainResult<BootstrapReport> {
     let mut report = BootstrapReport::default();
-    let existing = organisation::Entity::find()
-        .filter(organisation::Column::IsDefault.eq(true))
-        .one(db)
-        .await?;
+    let existing =
+        organisation::Entity::find().filter(organisation::Column::IsDefault.eq(true)).one(db).await?;
     if existing.is_none() {
         let txn = db.begin().await?;
         let now = Utc::now();
@@ -76,11 +73,8 @@ pub async fn ensure_defaults(
         report.created_default_org = true;
     }
 
-    let has_admin = user::Entity::find()
-        .filter(user::Column::PortalRole.eq(PortalRole::Admin))
-        .one(db)
-        .await?
-        .is_some();
+    let has_admin =
+        user::Entity::find().filter(user::Column::PortalRole.eq(PortalRole::Admin)).one(db).await?.is_some();
     if !has_admin {
         if let Some(taken) = accounts::find_by_email(db, &first_admin.email).await? {
             return Err(DomainError::Conflict(format!(
@@ -106,6 +100,7 @@ pub async fn ensure_defaults(
                 password_hash: Some(hash),
                 portal_role: PortalRole::Admin,
                 status: UserStatus::Active,
+                must_change_password: false,
             },
         )
         .await?;

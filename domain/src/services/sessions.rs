@@ -9,9 +9,7 @@ use crate::entities::user::{self, UserStatus};
 use crate::secret::{hash_token, random_token};
 use crate::{DomainError, DomainResult};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// How long sessions live.
@@ -25,10 +23,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle: Duration::hours(12),
-            absolute: Duration::days(7),
-        }
+        Self { idle: Duration::hours(12), absolute: Duration::days(7) }
     }
 }
 
@@ -36,11 +31,7 @@ impl Default for SessionPolicy {
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 /// A new session for a user: returns the id for the cookie (the only copy).
-pub async fn create(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    policy: SessionPolicy,
-) -> DomainResult<String> {
+pub async fn create(db: &impl ConnectionTrait, user_id: Uuid, policy: SessionPolicy) -> DomainResult<String> {
     let token = random_token(16);
     let now = Utc::now();
     session::ActiveModel {
@@ -72,10 +63,8 @@ pub async fn resolve_at(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> DomainResult<Option<user::Model>> {
-    let Some((session, Some(user))) = session::Entity::find_by_id(hash_token(token))
-        .find_also_related(user::Entity)
-        .one(db)
-        .await?
+    let Some((session, Some(user))) =
+        session::Entity::find_by_id(hash_token(token)).find_also_related(user::Entity).one(db).await?
     else {
         return Ok(None);
     };
@@ -83,9 +72,7 @@ pub async fn resolve_at(
     // An account that was rejected (or is again pending) loses its sessions.
     let barred = matches!(user.status, UserStatus::Pending | UserStatus::Rejected);
     if expired || barred {
-        session::Entity::delete_by_id(session.id_hash)
-            .exec(db)
-            .await?;
+        session::Entity::delete_by_id(session.id_hash).exec(db).await?;
         return Ok(None);
     }
     if now - session.last_seen_at >= TOUCH_EVERY {
@@ -98,18 +85,13 @@ pub async fn resolve_at(
 
 /// Ends one session (sign-out). Unknown ids are not an error.
 pub async fn delete(db: &impl ConnectionTrait, token: &str) -> DomainResult<()> {
-    session::Entity::delete_by_id(hash_token(token))
-        .exec(db)
-        .await?;
+    session::Entity::delete_by_id(hash_token(token)).exec(db).await?;
     Ok(())
 }
 
 /// Ends every session of a user (password reset, deactivation by an admin).
 pub async fn delete_all_for_user(db: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<u64> {
-    let res = session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
+    let res = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(res.rows_affected)
 }
 

@@ -13,10 +13,7 @@ const AUTO_APPROVE_REGISTRATIONS: &str = "auto_approve_registrations";
 const PORTAL_NAME: &str = "portal_name";
 const DEFAULT_PORTAL_NAME: &str = "Portico";
 
-async fn read<T: DeserializeOwned>(
-    db: &impl ConnectionTrait,
-    key: &str,
-) -> DomainResult<Option<T>> {
+async fn read<T: DeserializeOwned>(db: &impl ConnectionTrait, key: &str) -> DomainResult<Option<T>> {
     let Some(row) = setting::Entity::find_by_id(key.to_owned()).one(db).await? else {
         return Ok(None);
     };
@@ -26,13 +23,10 @@ async fn read<T: DeserializeOwned>(
 }
 
 async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) -> DomainResult<()> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| DomainError::Internal(format!("setting {key}: {e}")))?;
-    let row = setting::ActiveModel {
-        key: Set(key.to_owned()),
-        value: Set(json),
-        updated_at: Set(Utc::now()),
-    };
+    let json =
+        serde_json::to_string(value).map_err(|e| DomainError::Internal(format!("setting {key}: {e}")))?;
+    let row =
+        setting::ActiveModel { key: Set(key.to_owned()), value: Set(json), updated_at: Set(Utc::now()) };
     setting::Entity::insert(row)
         .on_conflict(
             OnConflict::column(setting::Column::Key)
@@ -53,9 +47,7 @@ pub async fn auto_approve_registrations(db: &impl ConnectionTrait) -> DomainResu
 /// shown on every page; the approval switch explains the sign-up page).
 pub async fn get(db: &impl ConnectionTrait) -> DomainResult<PortalSettings> {
     Ok(PortalSettings {
-        portal_name: read(db, PORTAL_NAME)
-            .await?
-            .unwrap_or_else(|| DEFAULT_PORTAL_NAME.to_owned()),
+        portal_name: read(db, PORTAL_NAME).await?.unwrap_or_else(|| DEFAULT_PORTAL_NAME.to_owned()),
         auto_approve_registrations: auto_approve_registrations(db).await?,
     })
 }
@@ -72,20 +64,12 @@ pub async fn update(
         return Err(FieldError::new("portal_name", "Use 1 to 60 characters.").into());
     }
     write(db, PORTAL_NAME, &name).await?;
-    write(
-        db,
-        AUTO_APPROVE_REGISTRATIONS,
-        &new.auto_approve_registrations,
-    )
-    .await?;
+    write(db, AUTO_APPROVE_REGISTRATIONS, &new.auto_approve_registrations).await?;
     tracing::info!(by = %actor.user_id, auto_approve = new.auto_approve_registrations, "settings updated");
     get(db).await
 }
 
 /// Sets the approval switch without an actor: for bootstrap and tests.
-pub async fn set_auto_approve_registrations(
-    db: &impl ConnectionTrait,
-    on: bool,
-) -> DomainResult<()> {
+pub async fn set_auto_approve_registrations(db: &impl ConnectionTrait, on: bool) -> DomainResult<()> {
     write(db, AUTO_APPROVE_REGISTRATIONS, &on).await
 }

@@ -1,0 +1,277 @@
+//! The foundation: sessions and cookies, input errors, cross-site refusal, the
+//! authorisation of every server function, health and static files.
+
+use crate::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use portico_domain::db_test;
+use portico_domain::entities::user;
+use portico_domain::services::settings;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use serde_json::Value;
+
+async fn sign_up_sets_a_hardened_session_cookie(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let r = app.sign_up("ada@example.com").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["SignedIn"]["email"], "ada@example.com");
+    let cookie = r.set_cookie().expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    assert!(!cookie.contains("Secure"), "plain-http public URL: no Secure flag ({cookie})");
+    let id = r.session_cookie().unwrap();
+    assert_eq!(id.len(), 32, "128-bit id as hex");
+    assert_eq!(app.who_am_i(&id).await["email"], "ada@example.com");
+}
+db_test!(sign_up_sets_a_hardened_session_cookie);
+
+async fn https_public_url_marks_the_cookie_secure(db: DatabaseConnection) {
+    let app = spawn_app_with(db, &["--public-url", "https://developers.example.com"]).await;
+    let r = app
+        .call_from(
+            "sign_in",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+            None,
+            Some("https://developers.example.com"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.set_cookie().unwrap().contains("; Secure"));
+}
+db_test!(https_public_url_marks_the_cookie_secure);
+
+async fn sign_in_rotates_the_session_id_and_sign_out_deletes_it(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let first = app.sign_up("ada@example.com").await.session_cookie().unwrap();
+    let second = app.sign_in("ada@example.com", "analytical-engine", Some(&first)).await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
+    let second = second.session_cookie().unwrap();
+    assert_ne!(first, second, "a new id at sign-in");
+    assert_eq!(app.who_am_i(&first).await, Value::Null, "the presented session ended");
+    assert_eq!(app.who_am_i(&second).await["email"], "ada@example.com");
+
+    let out = app.call("sign_out", &[], Some(&second)).await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert!(out.set_cookie().unwrap().contains("Max-Age=0"), "cookie cleared");
+    assert_eq!(app.who_am_i(&second).await, Value::Null, "the session is gone on the host");
+    // A forged id is nobody.
+    assert_eq!(app.who_am_i(&"ab".repeat(16)).await, Value::Null);
+}
+db_test!(sign_in_rotates_the_session_id_and_sign_out_deletes_it);
+
+async fn wrong_credentials_look_the_same_whether_or_not_the_email_exists(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    app.sign_up("ada@example.com").await;
+    let unknown = app.sign_in("nobody@example.com", "analytical-engine", None).await;
+    let wrong = app.sign_in("ada@example.com", "wrong-password", None).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.body, wrong.body);
+    assert_eq!(wrong.body, Value::String("InvalidCredentials".into()));
+    assert!(unknown.session_cookie().is_none() && wrong.session_cookie().is_none());
+}
+db_test!(wrong_credentials_look_the_same_whether_or_not_the_email_exists);
+
+async fn bad_sign_up_input_gets_field_errors_and_stores_nothing(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let r = app
+        .call(
+            "sign_up",
+            &[("first_name", ""), ("last_name", "L"), ("email", "nope"), ("password", "short")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        r.body["Invalid"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["first_name", "email", "password"]);
+    // A request missing arguments is refused as bad input, not a crash.
+    let r = app.call("sign_up", &[("email", "x@example.com")], None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+
+    app.sign_up("ada@example.com").await;
+    let dup = app.sign_up("ADA@example.com").await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert!(dup.body["Conflict"].as_str().unwrap().contains("already exists"));
+    assert_eq!(user::Entity::find().count(&app.db).await.unwrap(), 2, "admin + Ada, nothing else");
+}
+db_test!(bad_sign_up_input_gets_field_errors_and_stores_nothing);
+
+async fn approval_required_sign_up_is_pending_and_cannot_sign_in(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    settings::set_auto_approve_registrations(&app.db, false).await.unwrap();
+    let r = app.sign_up("wait@example.com").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["AwaitingApproval"]["email"], "wait@example.com");
+    assert!(r.session_cookie().is_none(), "nobody is signed in");
+    let r = app.sign_in("wait@example.com", "analytical-engine", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body, Value::String("AccountPending".into()));
+}
+db_test!(approval_required_sign_up_is_pending_and_cannot_sign_in);
+
+async fn cross_site_requests_are_refused_before_anything_changes(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let form = [
+        ("first_name", "Eve"),
+        ("last_name", "X"),
+        ("email", "eve@example.com"),
+        ("password", "long-enough-pw"),
+    ];
+    let r = app.call_from("sign_up", &form, None, Some("https://evil.example")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body, Value::String("CrossSite".into()));
+    assert_eq!(user::Entity::find().count(&app.db).await.unwrap(), 1, "only the admin exists");
+
+    // Sec-Fetch-Site alone is enough to tell.
+    let req =
+        Request::post("/api/sign_out").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+
+    // No server function changes state over GET.
+    let r = app.get("/api/sign_out", &[]).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+db_test!(cross_site_requests_are_refused_before_anything_changes);
+
+const SAMPLE_TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const SAMPLE_ID: &str = "01900000-0000-7000-8000-000000000000";
+
+/// Valid arguments for each server function, so a refusal is about the caller, not the
+/// input. A server function missing here fails `every_server_function_is_registered…`.
+fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
+    match endpoint {
+        "sign_up" => vec![
+            ("first_name", "Sam"),
+            ("last_name", "Sample"),
+            ("email", "sample@example.com"),
+            ("password", "sample-password"),
+        ],
+        "sign_in" => vec![("email", "sample@example.com"), ("password", "sample-password")],
+        "sign_out"
+        | "who_am_i"
+        | "get_admin_overview"
+        | "get_portal_settings"
+        | "list_users"
+        | "list_invitations"
+        | "list_outbox"
+        | "list_email_templates" => vec![],
+        "update_portal_settings" => {
+            vec![("settings[portal_name]", "Hijacked"), ("settings[auto_approve_registrations]", "false")]
+        }
+        "request_password_reset" => vec![("email", "sample@example.com")],
+        "reset_password" => vec![("token", SAMPLE_TOKEN), ("new_password", "sample-password-2")],
+        "get_invitation" | "confirm_email_change" => vec![("token", SAMPLE_TOKEN)],
+        "accept_invitation" => vec![
+            ("token", SAMPLE_TOKEN),
+            ("first_name", "Sam"),
+            ("last_name", "Sample"),
+            ("password", "sample-password"),
+        ],
+        "update_profile" => vec![("first_name", "Sam"), ("last_name", "Sample")],
+        "change_password" => {
+            vec![("current_password", "sample-password"), ("new_password", "sample-password-2")]
+        }
+        "request_email_change" => vec![("new_email", "sample-new@example.com")],
+        "approve_user" | "deactivate_user" | "activate_user" | "resend_invitation" | "revoke_invitation"
+        | "get_outbox_mail" => vec![("id", SAMPLE_ID)],
+        "reject_user" => vec![("id", SAMPLE_ID), ("reason", "sample")],
+        "add_user" => vec![
+            ("first_name", "Sam"),
+            ("last_name", "Sample"),
+            ("email", "sample-added@example.com"),
+            ("password", ""),
+            ("must_change", "false"),
+            ("send_invite", "true"),
+        ],
+        "update_email_template" => vec![
+            ("key", "Invite"),
+            ("template[subject]", "Join {{portal_name}}"),
+            ("template[text]", "Hi {{first_name}}: {{link}}"),
+            ("template[html]", "<p>Hi {{first_name}}: {{link}}</p>"),
+        ],
+        "restore_email_template" => vec![("key", "Invite")],
+        other => panic!("no sample arguments for server function {other}: add a case"),
+    }
+}
+
+#[test]
+fn every_server_function_is_registered_with_its_access_rule() {
+    let mut registered: Vec<&str> = server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.strip_prefix("/api/").unwrap_or(path))
+        .collect();
+    registered.sort_unstable();
+    let mut listed: Vec<&str> = portico_app::api::REGISTRY.iter().map(|(name, _)| *name).collect();
+    listed.sort_unstable();
+    assert_eq!(registered, listed, "api::REGISTRY must list every server function exactly once");
+    // Each one has sample arguments for the authorisation tests (panics otherwise).
+    for name in listed {
+        sample_args(name);
+    }
+}
+
+async fn admin_functions_refuse_anonymous_callers_and_developers(db: DatabaseConnection) {
+    use portico_app::api::{Access, REGISTRY};
+    let app = spawn_app(db).await;
+    let dev = app.sign_up("ada@example.com").await.session_cookie().unwrap();
+    let admin = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, None).await.session_cookie().unwrap();
+    let admin_only: Vec<&str> =
+        REGISTRY.iter().filter(|(_, a)| *a == Access::PortalAdmin).map(|(n, _)| *n).collect();
+    assert!(admin_only.len() >= 3);
+    for name in admin_only {
+        let args = sample_args(name);
+        let anon = app.call(name, &args, None).await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{name} as anonymous: {:?}", anon.body);
+        let as_dev = app.call(name, &args, Some(&dev)).await;
+        assert_eq!(as_dev.status, StatusCode::FORBIDDEN, "{name} as developer: {:?}", as_dev.body);
+        // The admin passes the authorisation check (a sample id may simply not exist).
+        let as_admin = app.call(name, &args, Some(&admin)).await;
+        assert!(
+            matches!(as_admin.status, StatusCode::OK | StatusCode::NOT_FOUND),
+            "{name} as admin: {} {:?}",
+            as_admin.status,
+            as_admin.body
+        );
+    }
+    // The refused calls changed nothing; the admin's call did.
+    assert_eq!(settings::get(&app.db).await.unwrap().portal_name, "Hijacked");
+    let overview = app.call("get_admin_overview", &[], Some(&admin)).await;
+    assert_eq!(overview.body["users"], 2);
+    // Functions for signed-in users refuse anonymous callers.
+    for (name, _) in REGISTRY.iter().filter(|(_, a)| *a == Access::SignedIn) {
+        let anon = app.call(name, &sample_args(name), None).await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{name} as anonymous: {:?}", anon.body);
+    }
+}
+db_test!(admin_functions_refuse_anonymous_callers_and_developers);
+
+async fn healthz_reports_the_database(db: DatabaseConnection) {
+    let app = spawn_app(db.clone()).await;
+    let ok = app.get("/healthz", &[]).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(ok.body["database"], "up");
+    db.close_by_ref().await.unwrap();
+    let down = app.get("/healthz", &[]).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(down.body["status"], "unavailable");
+}
+db_test!(healthz_reports_the_database);
+
+#[tokio::test]
+async fn spa_routes_fall_back_to_index_and_hashed_assets_are_cached_for_long() {
+    let app = spawn_app(portico_domain::testing::sqlite().await).await;
+    let page = app.get("/dashboard", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().unwrap().contains("spa"));
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+
+    let asset = app.get("/portico-web-0123456789abcdef.js", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert_eq!(asset.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(asset.headers[header::CONTENT_ENCODING], "gzip");
+
+    let unknown_fn = app.call("no_such_function", &[], None).await;
+    assert!(unknown_fn.status.is_client_error(), "{:?}", unknown_fn.status);
+}
