@@ -17,7 +17,16 @@ use components::toast::{ToastHost, Toasts};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use pages::{admin::AdminPage, dashboard::DashboardPage, home::HomePage, not_found::NotFoundPage};
+use pages::account::{AccountPage, ChangePasswordPage};
+use pages::admin::AdminPage;
+use pages::admin_outbox::AdminOutboxPage;
+use pages::admin_settings::AdminSettingsPage;
+use pages::admin_users::AdminUsersPage;
+use pages::confirm_email::ConfirmEmailPage;
+use pages::forgot_password::ForgotPasswordPage;
+use pages::invitation::InvitationPage;
+use pages::reset_password::ResetPasswordPage;
+use pages::{dashboard::DashboardPage, home::HomePage, not_found::NotFoundPage};
 use pages::{sign_in::SignInPage, sign_up::SignUpPage};
 use session::Session;
 
@@ -37,8 +46,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/sign-up") view=SignUpPage/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                    <Route path=path!("/auth/reset/code") view=ResetPasswordPage/>
+                    <Route path=path!("/auth/invite") view=InvitationPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/account/password") view=ChangePasswordPage/>
+                    <Route path=path!("/account/confirm-email") view=ConfirmEmailPage/>
                     <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
+                    <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                 </Routes>
             </main>
             <ToastHost/>

@@ -35,7 +35,7 @@ test('the first admin signs in and sees the admin area with the newest users', a
   await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
   await page.waitForURL('**/admin');
   await page.getByTestId('admin-stats').waitFor();
-  await page.getByRole('link', { name: 'Admin' }).waitFor();
+  await page.getByRole('link', { name: 'Admin', exact: true }).waitFor();
   await page.getByRole('cell', { name: new RegExp(email) }).waitFor();
   await screenshot(page, 'admin-home');
   page.assertNoErrors();

@@ -1,24 +1,17 @@
-// With "auto-approve developer registrations" off, a new account waits for approval.
+// With "auto-approve developer registrations" off, a new account waits for approval;
+// an admin approves it (or rejects it) from Admin → Users and the user is told.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, newPage, uniqueEmail, signUp, signIn, screenshot, ADMIN_EMAIL, ADMIN_PASSWORD } from '../support.mjs';
+import {
+  openBrowser, newPage, uniqueEmail, signUp, signIn, screenshot, adminPage, setAutoApprove, linkFromOutbox,
+} from '../support.mjs';
 
 let browser;
 before(async () => { browser = await openBrowser(); });
 after(async () => { await browser?.close(); });
 
-async function setAutoApprove(page, on) {
-  const box = page.getByLabel('Auto-approve developer registrations');
-  await box.waitFor();
-  if ((await box.isChecked()) !== on) await box.click();
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByText('Settings saved.').waitFor();
-}
-
-test('an admin requires approval; a new sign-up is pending and cannot sign in', async () => {
-  const admin = await newPage(browser);
-  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
-  await admin.waitForURL('**/admin');
+test('a pending sign-up cannot sign in until an admin approves it', async () => {
+  const admin = await adminPage(browser);
   await setAutoApprove(admin, false);
   try {
     const page = await newPage(browser);
@@ -31,17 +24,52 @@ test('an admin requires approval; a new sign-up is pending and cannot sign in', 
     await signIn(page, email, 'pending-password');
     await page.getByTestId('form-error').waitFor();
     assert.match(await page.getByTestId('form-error').innerText(), /waiting for an administrator's approval/);
-    assert.match(page.url(), /\/sign-in$/);
 
-    // The admin sees the account waiting.
-    await admin.reload();
-    await admin.getByRole('cell', { name: new RegExp(email) }).waitFor();
+    // The admin sees the account first in Admin → Users, and approves it.
+    await admin.goto('/admin/users');
     const row = admin.getByRole('row', { name: new RegExp(email) });
-    assert.match(await row.innerText(), /pending/);
+    await row.waitFor();
+    assert.match(await row.innerText(), /pending/i);
+    await screenshot(admin, 'admin-users-pending');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await admin.getByRole('row', { name: new RegExp(email) }).getByRole('button', { name: 'Deactivate' }).waitFor();
+
+    // The user got the "approved" mail, and can sign in.
+    const link = await linkFromOutbox(admin, email, 'approved');
+    assert.match(link, /\/sign-in$/);
+    await signIn(page, email, 'pending-password');
+    await page.waitForURL('**/dashboard');
     page.assertNoErrors();
   } finally {
-    await admin.reload();
     await setAutoApprove(admin, true);
   }
   admin.assertNoErrors();
+});
+
+test('a rejected sign-up is told why and cannot sign in', async () => {
+  const admin = await adminPage(browser);
+  await setAutoApprove(admin, false);
+  try {
+    const page = await newPage(browser);
+    const email = uniqueEmail('rejected');
+    await signUp(page, { first: 'Rex', last: 'Rejected', email, password: 'rejected-password' });
+    await page.getByTestId('pending-approval').waitFor();
+
+    await admin.goto('/admin/users');
+    const row = admin.getByRole('row', { name: new RegExp(email) });
+    await row.getByRole('button', { name: 'Reject' }).click();
+    await admin.getByLabel(/reason/i).fill('We could not verify your company.');
+    await admin.getByRole('button', { name: /confirm|reject user/i }).click();
+    await admin.getByRole('row', { name: new RegExp(email) }).filter({ hasText: /rejected/i }).waitFor();
+
+    await admin.goto('/admin/outbox');
+    await admin.getByTestId('outbox-row').filter({ hasText: email }).first().click();
+    assert.match(await admin.getByTestId('mail-text').innerText(), /could not verify your company/);
+
+    await signIn(page, email, 'rejected-password');
+    await page.getByTestId('form-error').waitFor();
+    assert.match(await page.getByTestId('form-error').innerText(), /cannot sign in/);
+  } finally {
+    await setAutoApprove(admin, true);
+  }
 });

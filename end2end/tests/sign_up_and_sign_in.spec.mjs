@@ -33,7 +33,7 @@ test('a new user signs up, sees the dashboard, signs out and signs in again', as
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   await page.getByText('Welcome, Ada.').waitFor();
   assert.equal(await page.getByText(email).first().isVisible(), true);
-  assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0, 'developers see no Admin link');
+  assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0, 'developers see no Admin link');
   await screenshot(page, 'dashboard');
 
   // Reloading keeps the session (server-side, cookie).

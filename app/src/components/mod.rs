@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI, named after what the user sees.
 
+pub mod admin_nav;
 pub mod avatar;
 pub mod field;
 pub mod nav;

@@ -46,14 +46,18 @@ pub fn TopNav() -> impl IntoView {
                 </div>
                 <div class="topnav-account">
                     {move || match session.me() {
-                        Some(me) => view! {
-                            <span class="account-chip" title=me.email.clone()>
-                                <Avatar initials=me.initials() seed=me.email.clone() size="avatar-sm"/>
+                        Some(me) => {
+                            let title = me.email.clone();
+                            view! {
+                            <A href="/account" attr:class="account-chip" attr:title=title>
+                                <Avatar initials=me.initials() seed=me.email.clone() size="avatar-sm"
+                                    gravatar=me.gravatar_hash.clone()/>
                                 <span class="account-name">{me.display_name()}</span>
-                            </span>
+                            </A>
                             <button class="btn btn-ghost" on:click=on_sign_out.clone()
                                 disabled=move || signing_out.get()>"Sign out"</button>
-                        }.into_any(),
+                        }.into_any()
+                        }
                         None if session.loaded() => view! {
                             <A href="/sign-in" attr:class="btn btn-ghost">"Sign in"</A>
                             <A href="/sign-up" attr:class="btn btn-primary">"Sign up"</A>

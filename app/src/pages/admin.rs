@@ -1,18 +1,19 @@
-//! The admin area's home: portal counts, newest users and the portal settings.
+//! The admin area's home: portal counts, the newest users, and where to go next.
 //! The host refuses every call here to anyone but a portal admin.
 
-use crate::api::admin::{get_admin_overview, get_portal_settings, update_portal_settings};
+use crate::api::admin::get_admin_overview;
+use crate::components::admin_nav::AdminNav;
 use crate::components::avatar::Avatar;
 use crate::components::states::{Empty, ErrorPanel, Loading};
-use crate::components::toast::Toasts;
 use crate::pages::signed_in;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_model::{AdminOverview, AppError, PortalSettings};
+use leptos_router::components::A;
+use portico_model::{AdminOverview, AppError};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    signed_in(|_| view! { <AdminHome/> })
+    signed_in(|_| view! { <AdminNav/> <AdminHome/> })
 }
 
 #[component]
@@ -20,11 +21,12 @@ fn AdminHome() -> impl IntoView {
     let overview = RwSignal::new(None::<Result<AdminOverview, AppError>>);
     spawn_local(async move { overview.set(Some(get_admin_overview().await)) });
 
-    move || {
-        match overview.get() {
+    move || match overview.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
-        Some(Ok(o)) => view! {
+        Some(Ok(o)) => {
+            let pending = o.pending_users;
+            view! {
             <div class="page-header">
                 <div>
                     <h1>"Admin"</h1>
@@ -44,13 +46,19 @@ fn AdminHome() -> impl IntoView {
                     <h2 id="recent-heading">"Newest users"</h2>
                     <RecentUsers overview=o/>
                 </section>
-                <section class="card" aria-labelledby="settings-heading">
-                    <h2 id="settings-heading">"Settings"</h2>
-                    <SettingsForm/>
+                <section class="card" aria-labelledby="next-heading">
+                    <h2 id="next-heading">"Manage"</h2>
+                    <ul class="link-list">
+                        <li><A href="/admin/users">"Users and invitations"</A>
+                            <span class="muted small">{format!(" — {pending} awaiting approval")}</span></li>
+                        <li><A href="/admin/outbox">"Outbox"</A><span class="muted small">" — every mail sent"</span></li>
+                        <li><A href="/admin/settings">"Settings"</A>
+                            <span class="muted small">" — registrations, portal name, email templates"</span></li>
+                    </ul>
                 </section>
             </div>
-        }.into_any(),
-    }
+        }.into_any()
+        }
     }
 }
 
@@ -89,68 +97,4 @@ fn RecentUsers(overview: AdminOverview) -> impl IntoView {
             </table>
         </div>
     }.into_any()
-}
-
-#[component]
-fn SettingsForm() -> impl IntoView {
-    let toasts = Toasts::use_toasts();
-    let loaded = RwSignal::new(None::<Result<PortalSettings, AppError>>);
-    let name = RwSignal::new(String::new());
-    let auto_approve = RwSignal::new(true);
-    let saving = RwSignal::new(false);
-    let name_error = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        let result = get_portal_settings().await;
-        if let Ok(s) = &result {
-            name.set(s.portal_name.clone());
-            auto_approve.set(s.auto_approve_registrations);
-        }
-        loaded.set(Some(result));
-    });
-
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        saving.set(true);
-        name_error.set(None);
-        let wanted = PortalSettings {
-            portal_name: name.get_untracked(),
-            auto_approve_registrations: auto_approve.get_untracked(),
-        };
-        spawn_local(async move {
-            match update_portal_settings(wanted).await {
-                Ok(saved) => {
-                    name.set(saved.portal_name);
-                    auto_approve.set(saved.auto_approve_registrations);
-                    toasts.success("Settings saved.");
-                }
-                Err(e) => match e.field_message("portal_name") {
-                    Some(m) => name_error.set(Some(m)),
-                    None => toasts.error(e.to_string()),
-                },
-            }
-            saving.set(false);
-        });
-    };
-
-    move || {
-        match loaded.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
-        Some(Ok(_)) => view! {
-            <form on:submit=save class="settings-form">
-                <crate::components::field::Field id="portal_name" label="Portal name" value=name error=name_error/>
-                <div class="field field-check">
-                    <input type="checkbox" id="auto_approve" name="auto_approve"
-                        prop:checked=move || auto_approve.get()
-                        on:change=move |ev| auto_approve.set(event_target_checked(&ev))/>
-                    <label for="auto_approve">"Auto-approve developer registrations"</label>
-                </div>
-                <p class="field-hint">"When off, new accounts wait for an administrator's approval before they can sign in."</p>
-                <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
-                    {move || if saving.get() { "Saving…" } else { "Save settings" }}
-                </button>
-            </form>
-        }.into_any(),
-    }
-    }
 }

@@ -1,9 +1,17 @@
 //! One module per page, named after what the user sees.
 
+pub mod account;
 pub mod admin;
+pub mod admin_outbox;
+pub mod admin_settings;
+pub mod admin_users;
+pub mod confirm_email;
 pub mod dashboard;
+pub mod forgot_password;
 pub mod home;
+pub mod invitation;
 pub mod not_found;
+pub mod reset_password;
 pub mod sign_in;
 pub mod sign_up;
 
@@ -13,13 +21,23 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use portico_model::Me;
 
-/// Renders `page` for the signed-in user, or sends a visitor to the sign-in page.
-/// This is convenience only: every server function checks the caller itself.
+/// Renders `page` for the signed-in user, or sends a visitor to the sign-in page, and a
+/// user who must change their password to the page for that. This is convenience
+/// only: every server function checks the caller itself.
 pub fn signed_in<V: IntoView + 'static>(page: impl Fn(Me) -> V + Send + Sync + 'static) -> impl IntoView {
     let session = Session::use_session();
     move || match (session.loaded(), session.me()) {
         (false, _) => view! { <Loading/> }.into_any(),
         (true, None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+        (true, Some(me)) if me.must_change_password => {
+            view! { <Redirect path="/account/password"/> }.into_any()
+        }
         (true, Some(me)) => page(me).into_any(),
     }
+}
+
+/// The `token` query parameter of the current address (links from emails).
+pub fn token_from_query() -> Memo<String> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| query.with(|q| q.get("token").unwrap_or_default()))
 }

@@ -34,7 +34,13 @@ pub fn SignInPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sign_in(email.get_untracked(), password.get_untracked()).await {
                 Ok(me) => {
-                    let target = if me.is_admin() { "/admin" } else { "/dashboard" };
+                    let target = if me.must_change_password {
+                        "/account/password"
+                    } else if me.is_admin() {
+                        "/admin"
+                    } else {
+                        "/dashboard"
+                    };
                     session.set(Some(me));
                     navigate(target, Default::default());
                 }
@@ -62,6 +68,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
+            <p class="auth-switch"><A href="/forgot-password">"Forgot password?"</A></p>
             <p class="auth-switch">"New here? " <A href="/sign-up">"Create an account"</A></p>
         </section>
     }
