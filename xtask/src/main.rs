@@ -8,6 +8,7 @@
 //! - `cargo xtask lint` checks formatting and runs clippy on both feature sets of `app`.
 //! - `cargo xtask setup` / `build-client` run those steps alone.
 
+mod smtp_sink;
 #[cfg(test)]
 mod tidy;
 mod tools;
@@ -174,7 +175,8 @@ fn browser_tests() -> Result<()> {
         let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_file.display()));
     }
     let sqlite_url = format!("sqlite://{}", sqlite_file.display());
-    browser_suite(&chromium, "SQLite", &sqlite_url, &work)?;
+    // SQLite run: no SMTP, mails are held in the outbox.
+    browser_suite(&chromium, "SQLite", &sqlite_url, &work, None)?;
 
     let pg_base = std::env::var("PORTICO_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -197,14 +199,28 @@ fn browser_tests() -> Result<()> {
         Some((server, _db)) => format!("{server}/portico_e2e"),
         None => bail!("PORTICO_TEST_POSTGRES_URL has no database part: {pg_base}"),
     };
-    browser_suite(&chromium, "PostgreSQL", &pg_url, &work)
+    // PostgreSQL run: with SMTP, to a sink, so delivery is real.
+    let sink = smtp_sink::SmtpSink::start()?;
+    browser_suite(&chromium, "PostgreSQL", &pg_url, &work, Some(&sink))?;
+    eprintln!("SMTP sink received {} mails during the PostgreSQL run", sink.count());
+    if sink.count() == 0 {
+        bail!("the SMTP run delivered no mail to the sink");
+    }
+    Ok(())
 }
 
 const E2E_ADMIN_EMAIL: &str = "admin@e2e.test";
 const E2E_ADMIN_PASSWORD: &str = "e2e-admin-password";
 
-fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) -> Result<()> {
-    eprintln!("\n== browser tests on {label} ==");
+fn browser_suite(
+    chromium: &Path,
+    label: &str,
+    database_url: &str,
+    work: &Path,
+    smtp: Option<&smtp_sink::SmtpSink>,
+) -> Result<()> {
+    let mail = if smtp.is_some() { "SMTP delivery" } else { "mails held in the outbox" };
+    eprintln!("\n== browser tests on {label}, {mail} ==");
     let port = free_port()?;
     let log_path = work.join(format!("portico-{}.log", label.to_lowercase()));
     let log = std::fs::File::create(&log_path)?;
@@ -221,6 +237,11 @@ fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) 
         .current_dir(root())
         .stdout(log.try_clone()?)
         .stderr(log);
+    if let Some(sink) = smtp {
+        server
+            .env("PORTICO_SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port))
+            .env("PORTICO_MAIL_FROM", "Portico E2E <portico@e2e.test>");
+    }
     let server = ServerGuard(server.spawn().context("cannot start target/debug/portico")?);
     let base = format!("http://127.0.0.1:{port}");
     if let Err(e) = wait_healthy(port, Duration::from_secs(60)) {
@@ -236,6 +257,7 @@ fn browser_suite(chromium: &Path, label: &str, database_url: &str, work: &Path) 
             .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
             .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
             .env("E2E_DATABASE", label)
+            .env("E2E_SMTP", if smtp.is_some() { "1" } else { "0" })
             .env("CHROMIUM_PATH", chromium)
             .current_dir(root().join("end2end")),
     );

@@ -47,7 +47,8 @@ fn AdminOutbox() -> impl IntoView {
     };
     let selected = move || open.get().map(|(id, _)| id);
 
-    let list = move || match mails.get() {
+    let list = move || {
+        match mails.get() {
         None => view! { <Loading label="Loading mails…"/> }.into_any(),
         Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
         Some(Ok(list)) if list.is_empty() => view! {
@@ -63,9 +64,9 @@ fn AdminOutbox() -> impl IntoView {
                         <tr>
                             <th scope="col">"To"</th>
                             <th scope="col">"Subject"</th>
-                            <th scope="col">"Template"</th>
+                            <th scope="col" class="col-extra">"Template"</th>
                             <th scope="col">"Status"</th>
-                            <th scope="col">"Created"</th>
+                            <th scope="col" class="col-extra">"Created"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -85,9 +86,9 @@ fn AdminOutbox() -> impl IntoView {
                                             {m.subject.clone()}
                                         </button>
                                     </td>
-                                    <td><code>{m.template.clone()}</code></td>
+                                    <td class="col-extra"><code>{m.template.clone()}</code></td>
                                     <td><span class=format!("badge badge-{status}")>{status}</span></td>
-                                    <td class="muted small">{m.created_at.format(TIME).to_string()}</td>
+                                    <td class="muted small col-extra">{m.created_at.format(TIME).to_string()}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -96,6 +97,7 @@ fn AdminOutbox() -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
     };
 
     view! {

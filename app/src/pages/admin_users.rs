@@ -21,7 +21,7 @@ use portico_model::{
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    signed_in(|_| view! { <AdminUsers/> })
+    signed_in(|me| view! { <AdminUsers me=me.id/> })
 }
 
 /// The status filters, in the order the buttons show them.
@@ -51,6 +51,8 @@ struct UsersState {
     /// Answers to older requests are dropped, so a slow answer cannot overwrite a newer one.
     users_seq: StoredValue<u64>,
     nav: AdminNavRefresh,
+    /// The signed-in admin, who cannot change the status of their own account.
+    me: UserId,
 }
 
 impl UsersState {
@@ -79,13 +81,14 @@ impl UsersState {
 }
 
 #[component]
-fn AdminUsers() -> impl IntoView {
+fn AdminUsers(me: UserId) -> impl IntoView {
     let state = UsersState {
         filter: RwSignal::new(None),
         users: RwSignal::new(None),
         invitations: RwSignal::new(None),
         users_seq: StoredValue::new(0),
         nav: AdminNavRefresh::provide(),
+        me,
     };
     state.reload_users();
     state.reload_invitations();
@@ -236,6 +239,7 @@ fn UsersTable(state: UsersState) -> impl IntoView {
                                 }
                             };
                             let actions = match u.status {
+                                _ if id == state.me => view! { <span class="muted small">"You"</span> }.into_any(),
                                 AccountStatus::Pending => view! {
                                     {button("Approve", Action::Approve, "btn btn-primary btn-sm")}
                                     {button("Reject", Action::Reject, "btn btn-ghost btn-sm")}
