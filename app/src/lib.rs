@@ -34,6 +34,7 @@ use session::Session;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(Toasts::new());
+    session::Portal::provide();
     let session = Session::new();
     provide_context(session);
     session.refresh();

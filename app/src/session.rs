@@ -1,6 +1,7 @@
-//! The client's view of who is signed in, shared through context.
+//! The client's view of who is signed in, and of the portal's name, shared through
+//! context.
 
-use crate::api::auth::who_am_i;
+use crate::api::auth::{get_portal_info, who_am_i};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_model::Me;
@@ -50,5 +51,36 @@ impl Session {
 impl Default for Session {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The portal's name as the admins set it (Settings → General), shown in the header.
+#[derive(Clone, Copy)]
+pub struct Portal {
+    name: RwSignal<String>,
+}
+
+impl Portal {
+    /// Provides the context and asks the host for the name.
+    pub fn provide() {
+        let portal = Self { name: RwSignal::new("Portico".to_owned()) };
+        provide_context(portal);
+        spawn_local(async move {
+            if let Ok(info) = get_portal_info().await {
+                portal.set_name(info.portal_name);
+            }
+        });
+    }
+
+    pub fn use_portal() -> Self {
+        expect_context::<Self>()
+    }
+
+    pub fn name(self) -> String {
+        self.name.get()
+    }
+
+    pub fn set_name(self, name: String) {
+        self.name.set(name);
     }
 }

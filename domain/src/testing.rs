@@ -171,3 +171,17 @@ async fn smtp_session(
     }
     Ok(())
 }
+
+/// The newest mail to `to` in the outbox (panics if there is none).
+pub async fn latest_mail_to(db: &DatabaseConnection, to: &str) -> crate::entities::outbox_message::Model {
+    use crate::entities::outbox_message;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToAddress.eq(to))
+        .order_by_desc(outbox_message::Column::CreatedAt)
+        .order_by_desc(outbox_message::Column::Id)
+        .one(db)
+        .await
+        .expect("query the outbox")
+        .unwrap_or_else(|| panic!("no mail to {to}"))
+}

@@ -101,6 +101,12 @@ pub struct AdminOverview {
     pub recent_users: Vec<UserSummary>,
 }
 
+/// What anyone may know about the portal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalInfo {
+    pub portal_name: String,
+}
+
 /// Portal-wide settings an admin can change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PortalSettings {

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, sign-out and "who am I".
 
 use leptos::prelude::*;
-use portico_model::{AppError, InvitationPreview, Me, SignUpOutcome};
+use portico_model::{AppError, InvitationPreview, Me, PortalInfo, SignUpOutcome};
 
 /// Creates a developer account. Signed in at once when registrations are auto-approved.
 #[server(endpoint = "sign_up")]
@@ -130,4 +130,14 @@ pub async fn accept_invitation(
     let user = invitations::accept(&be.db, &be.hasher, &token, &first_name, &last_name, &password).await?;
     auth::start_session(&be, &user).await?;
     backend::me(&be, &user).await
+}
+
+/// What every visitor may know about the portal (its name, for the header).
+#[server(endpoint = "get_portal_info")]
+pub async fn get_portal_info() -> Result<PortalInfo, AppError> {
+    use crate::backend;
+    use portico_domain::services::settings;
+
+    let be = backend::get()?;
+    Ok(PortalInfo { portal_name: settings::get(&be.db).await?.portal_name })
 }

@@ -18,6 +18,7 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("sign_in", Access::Anyone),
     ("sign_out", Access::Anyone),
     ("who_am_i", Access::Anyone),
+    ("get_portal_info", Access::Anyone),
     ("request_password_reset", Access::Anyone),
     ("reset_password", Access::Anyone),
     ("get_invitation", Access::Anyone),

@@ -3,7 +3,7 @@
 use crate::api::auth::sign_out;
 use crate::components::avatar::Avatar;
 use crate::components::toast::Toasts;
-use crate::session::Session;
+use crate::session::{Portal, Session};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -11,6 +11,7 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn TopNav() -> impl IntoView {
     let session = Session::use_session();
+    let portal = Portal::use_portal();
     let toasts = Toasts::use_toasts();
     let navigate = use_navigate();
     let signing_out = RwSignal::new(false);
@@ -36,7 +37,7 @@ pub fn TopNav() -> impl IntoView {
             <nav class="topnav-inner" aria-label="Main">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    " Portico"
+                    " " {move || portal.name()}
                 </A>
                 <div class="topnav-links">
                     {move || session.me().map(|me| view! {

@@ -71,6 +71,7 @@ fn SettingsForm() -> impl IntoView {
         spawn_local(async move {
             match update_portal_settings(wanted).await {
                 Ok(saved) => {
+                    crate::session::Portal::use_portal().set_name(saved.portal_name.clone());
                     name.set(saved.portal_name);
                     auto_approve.set(saved.auto_approve_registrations);
                     toasts.success("Settings saved.");

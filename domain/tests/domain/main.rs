@@ -58,16 +58,7 @@ pub async fn developer(db: &DatabaseConnection, email: &str) -> user::Model {
 
 /// The link in the newest held mail to `to`.
 pub async fn last_link_to(db: &DatabaseConnection, to: &str) -> String {
-    use portico_domain::entities::outbox_message;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let mail = outbox_message::Entity::find()
-        .filter(outbox_message::Column::ToAddress.eq(to))
-        .order_by_desc(outbox_message::Column::CreatedAt)
-        .order_by_desc(outbox_message::Column::Id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no mail to {to}"));
+    let mail = portico_domain::testing::latest_mail_to(db, to).await;
     let start = mail.text_body.find(PUBLIC_URL).expect("a link in the mail");
     mail.text_body[start..].split_whitespace().next().unwrap().to_owned()
 }

@@ -20,7 +20,7 @@ async fn reset_does_not_reveal_accounts_and_ends_every_session(db: DatabaseConne
     for _ in 0..50 {
         let n = outbox_message::Entity::find().count(&app.db).await.unwrap();
         if n > 0 {
-            mail = Some(last_mail_to(&app.db, "ada@example.com").await);
+            mail = Some(portico_domain::testing::latest_mail_to(&app.db, "ada@example.com").await);
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -140,7 +140,8 @@ async fn an_invited_user_registers_from_the_link_once(db: DatabaseConnection) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let token = token_in(&last_mail_to(&app.db, "ivy@example.com").await.text_body);
+    let token =
+        token_in(&portico_domain::testing::latest_mail_to(&app.db, "ivy@example.com").await.text_body);
     let preview = app.call("get_invitation", &[("token", &token)], None).await;
     assert_eq!(preview.body["email"], "ivy@example.com");
     assert_eq!(preview.body["first_name"], "Ivy");

@@ -151,6 +151,7 @@ fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         "sign_in" => vec![("email", "sample@example.com"), ("password", "sample-password")],
         "sign_out"
         | "who_am_i"
+        | "get_portal_info"
         | "get_admin_overview"
         | "get_portal_settings"
         | "list_users"

@@ -153,23 +153,6 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// The newest mail to `to` in the outbox, as stored.
-pub async fn last_mail_to(
-    db: &DatabaseConnection,
-    to: &str,
-) -> portico_domain::entities::outbox_message::Model {
-    use portico_domain::entities::outbox_message;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    outbox_message::Entity::find()
-        .filter(outbox_message::Column::ToAddress.eq(to))
-        .order_by_desc(outbox_message::Column::CreatedAt)
-        .order_by_desc(outbox_message::Column::Id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no mail to {to}"))
-}
-
 /// The `token=` value of the first link in a mail's text.
 pub fn token_in(text: &str) -> String {
     let start = text.find("token=").expect("a token link") + "token=".len();

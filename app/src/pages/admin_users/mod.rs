@@ -2,22 +2,22 @@
 //! deactivation; adding a user by invitation or password; and the pending invitations.
 //! The host refuses every call here to anyone but a portal admin.
 
+mod add_user;
+mod invitations;
+
 use crate::api::users::{
-    activate_user, add_user, approve_user, deactivate_user, list_invitations, list_users, reject_user,
-    resend_invitation, revoke_invitation,
+    activate_user, approve_user, deactivate_user, list_invitations, list_users, reject_user,
 };
 use crate::components::admin_nav::{AdminNav, AdminNavRefresh};
 use crate::components::avatar::Avatar;
-use crate::components::field::Field;
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
 use crate::pages::signed_in;
+use add_user::AddUserPanel;
+use invitations::InvitationsTable;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_model::{
-    AccountStatus, AddUserOutcome, AppError, Email, InvitationId, InvitationSummary, Password, PersonName,
-    UserId, UserSummary,
-};
+use portico_model::{AccountStatus, AppError, InvitationSummary, UserId, UserSummary};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -44,10 +44,10 @@ enum Action {
 
 /// The page's shared state, passed to its parts.
 #[derive(Clone, Copy)]
-struct UsersState {
-    filter: RwSignal<Option<AccountStatus>>,
-    users: RwSignal<Option<Result<Vec<UserSummary>, AppError>>>,
-    invitations: RwSignal<Option<Result<Vec<InvitationSummary>, AppError>>>,
+pub(super) struct UsersState {
+    pub(super) filter: RwSignal<Option<AccountStatus>>,
+    pub(super) users: RwSignal<Option<Result<Vec<UserSummary>, AppError>>>,
+    pub(super) invitations: RwSignal<Option<Result<Vec<InvitationSummary>, AppError>>>,
     /// Answers to older requests are dropped, so a slow answer cannot overwrite a newer one.
     users_seq: StoredValue<u64>,
     nav: AdminNavRefresh,
@@ -56,7 +56,7 @@ struct UsersState {
 }
 
 impl UsersState {
-    fn reload_users(self) {
+    pub(super) fn reload_users(self) {
         let seq = self.users_seq.get_value() + 1;
         self.users_seq.set_value(seq);
         let filter = self.filter.get_untracked();
@@ -68,12 +68,12 @@ impl UsersState {
         });
     }
 
-    fn reload_invitations(self) {
+    pub(super) fn reload_invitations(self) {
         spawn_local(async move { self.invitations.set(Some(list_invitations().await)) });
     }
 
     /// After any change: both lists and the tab bar's pending count.
-    fn reload_all(self) {
+    pub(super) fn reload_all(self) {
         self.reload_users();
         self.reload_invitations();
         self.nav.notify();
@@ -147,7 +147,7 @@ fn StatusFilter(state: UsersState) -> impl IntoView {
     }
 }
 
-fn initials(name: &str) -> String {
+pub(super) fn initials(name: &str) -> String {
     name.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).take(2).collect()
 }
 
@@ -329,254 +329,5 @@ fn RejectRow(
                 </form>
             </td>
         </tr>
-    }
-}
-
-/// How the new user gets their first password.
-#[derive(Clone, Copy, PartialEq)]
-enum Credential {
-    Invite,
-    Password,
-}
-
-/// The fields of "Add user" whose errors show beside them.
-const ADD_USER_FIELDS: [&str; 5] = ["first_name", "last_name", "email", "password", "credential"];
-
-#[component]
-fn AddUserPanel(state: UsersState, on_close: Callback<()>) -> impl IntoView {
-    let toasts = Toasts::use_toasts();
-    let first_name = RwSignal::new(String::new());
-    let last_name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let credential = RwSignal::new(Credential::Invite);
-    let must_change = RwSignal::new(true);
-    let submitted = RwSignal::new(false);
-    let server_error = RwSignal::new(None::<AppError>);
-    let saving = RwSignal::new(false);
-
-    // The local rule once the form was submitted; otherwise what the server said.
-    let message = move |field: &'static str, local: Option<String>| {
-        submitted
-            .get()
-            .then_some(local)
-            .flatten()
-            .or_else(|| server_error.get().and_then(|e| e.field_message(field)))
-    };
-    let first_error = Signal::derive(move || {
-        message("first_name", PersonName::parse("first_name", &first_name.get()).err().map(|e| e.message))
-    });
-    let last_error = Signal::derive(move || {
-        message("last_name", PersonName::parse("last_name", &last_name.get()).err().map(|e| e.message))
-    });
-    let email_error =
-        Signal::derive(move || message("email", Email::parse(&email.get()).err().map(|e| e.message)));
-    let password_error = Signal::derive(move || {
-        let local = match credential.get() {
-            Credential::Password => Password::parse(&password.get()).err().map(|e| e.message),
-            Credential::Invite => None,
-        };
-        message("password", local)
-    });
-    let credential_error = move || server_error.get().and_then(|e| e.field_message("credential"));
-    // A refusal that names none of the fields above (a duplicate email, say).
-    let form_error = move || {
-        server_error
-            .get()
-            .filter(|e| ADD_USER_FIELDS.iter().all(|f| e.field_message(f).is_none()))
-            .map(|e| view! { <div class="alert alert-error" role="alert" data-testid="add-user-error">{e.to_string()}</div> })
-    };
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        server_error.set(None);
-        let invalid = first_error.get_untracked().is_some()
-            || last_error.get_untracked().is_some()
-            || email_error.get_untracked().is_some()
-            || password_error.get_untracked().is_some();
-        if invalid {
-            return;
-        }
-        // Exactly one of the two: a password, or an invitation email.
-        let (pw, must, invite) = match credential.get_untracked() {
-            Credential::Invite => (None, false, true),
-            Credential::Password => (Some(password.get_untracked()), must_change.get_untracked(), false),
-        };
-        saving.set(true);
-        spawn_local(async move {
-            let result = add_user(
-                first_name.get_untracked().trim().to_owned(),
-                last_name.get_untracked().trim().to_owned(),
-                email.get_untracked().trim().to_owned(),
-                pw,
-                must,
-                invite,
-            )
-            .await;
-            saving.set(false);
-            match result {
-                Ok(outcome) => {
-                    toasts.success(match outcome {
-                        AddUserOutcome::Invited { email } => format!("Invitation sent to {email}."),
-                        AddUserOutcome::Created(user) => format!("User {} created.", user.name),
-                    });
-                    state.reload_all();
-                    on_close.run(());
-                }
-                Err(e @ (AppError::Internal(_) | AppError::Transport(_))) => toasts.error(e.to_string()),
-                Err(e) => server_error.set(Some(e)),
-            }
-        });
-    };
-
-    let radio = move |id: &'static str, value: Credential, label: &'static str, hint: &'static str| {
-        view! {
-            <div class="radio-option">
-                <input type="radio" id=id name="credential" value=id
-                    prop:checked=move || credential.get() == value
-                    on:change=move |_| credential.set(value)
-                    aria-describedby=format!("{id}-hint")/>
-                <div>
-                    <label for=id>{label}</label>
-                    <p class="field-hint" id=format!("{id}-hint")>{hint}</p>
-                </div>
-            </div>
-        }
-    };
-
-    view! {
-        <section class="card admin-section add-user" aria-labelledby="add-user-heading" data-testid="add-user-panel">
-            <h2 id="add-user-heading">"Add user"</h2>
-            <form on:submit=submit novalidate>
-                {form_error}
-                <div class="field-row">
-                    <Field id="first_name" label="First name" value=first_name error=first_error autocomplete="off"/>
-                    <Field id="last_name" label="Last name" value=last_name error=last_error autocomplete="off"/>
-                </div>
-                <Field id="email" label="Email" value=email error=email_error kind="email" autocomplete="off"/>
-                <fieldset class="radio-group" aria-describedby="credential-error">
-                    <legend>"How will they sign in?"</legend>
-                    {radio("credential_invite", Credential::Invite, "Send an invitation email",
-                        "They get a single-use link to choose their own password.")}
-                    {radio("credential_password", Credential::Password, "Set a password now",
-                        "You tell them the password yourself; no email is sent.")}
-                    <p class="field-error" id="credential-error">{move || credential_error().unwrap_or_default()}</p>
-                </fieldset>
-                <Show when=move || credential.get() == Credential::Password>
-                    <div class="credential-password">
-                        <Field id="password" label="Password" value=password error=password_error
-                            kind="password" autocomplete="new-password" hint="At least 8 characters."/>
-                        <div class="field field-check">
-                            <input type="checkbox" id="must_change" name="must_change"
-                                prop:checked=move || must_change.get()
-                                on:change=move |ev| must_change.set(event_target_checked(&ev))/>
-                            <label for="must_change">"Must change password at next sign-in"</label>
-                        </div>
-                    </div>
-                </Show>
-                <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
-                        {move || match (saving.get(), credential.get()) {
-                            (true, _) => "Adding…",
-                            (false, Credential::Invite) => "Send invitation",
-                            (false, Credential::Password) => "Create user",
-                        }}
-                    </button>
-                    <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>"Cancel"</button>
-                </div>
-            </form>
-        </section>
-    }
-}
-
-#[component]
-fn InvitationsTable(state: UsersState) -> impl IntoView {
-    let toasts = Toasts::use_toasts();
-    let busy = RwSignal::new(None::<InvitationId>);
-
-    let resend = move |inv: InvitationSummary| {
-        busy.set(Some(inv.id));
-        spawn_local(async move {
-            match resend_invitation(inv.id).await {
-                Ok(sent) => {
-                    toasts.success(format!("Invitation sent again to {}.", sent.email));
-                    state.reload_invitations();
-                }
-                Err(e) => toasts.error(e.to_string()),
-            }
-            busy.set(None);
-        });
-    };
-    let revoke = move |inv: InvitationSummary| {
-        busy.set(Some(inv.id));
-        spawn_local(async move {
-            match revoke_invitation(inv.id).await {
-                Ok(()) => {
-                    toasts.success(format!("Invitation to {} revoked.", inv.email));
-                    state.reload_invitations();
-                }
-                Err(e) => toasts.error(e.to_string()),
-            }
-            busy.set(None);
-        });
-    };
-
-    move || {
-        match state.invitations.get() {
-        None => view! { <Loading label="Loading invitations…"/> }.into_any(),
-        Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! {
-            <Empty title="No pending invitations">
-                <p>"Invitations you send show here until they are used or revoked."</p>
-            </Empty>
-        }
-        .into_any(),
-        Some(Ok(list)) => view! {
-            <div class="table-wrap">
-                <table class="table" data-testid="invitations-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Invited"</th>
-                            <th scope="col">"Sent"</th>
-                            <th scope="col">"Expires"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.into_iter().map(|inv| {
-                            let id = inv.id;
-                            let is_busy = move || busy.get() == Some(id);
-                            let (for_resend, for_revoke) = (inv.clone(), inv.clone());
-                            view! {
-                                <tr data-testid="invitation-row">
-                                    <td>
-                                        <div class="user-cell">
-                                            <Avatar initials=initials(&inv.name) seed=inv.email.clone() size="avatar-sm"/>
-                                            <div><div>{inv.name.clone()}</div><div class="muted small">{inv.email.clone()}</div></div>
-                                        </div>
-                                    </td>
-                                    <td class="muted small">{inv.last_sent_at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                    <td class="small">
-                                        <span class="muted">{inv.expires_at.format("%Y-%m-%d %H:%M").to_string()}</span>
-                                        {inv.expired.then(|| view! { " " <span class="badge badge-expired">"expired"</span> })}
-                                    </td>
-                                    <td>
-                                        <div class="row-actions">
-                                            <button type="button" class="btn btn-ghost btn-sm" disabled=is_busy
-                                                on:click=move |_| resend(for_resend.clone())>"Resend"</button>
-                                            <button type="button" class="btn btn-ghost btn-sm btn-danger-text" disabled=is_busy
-                                                on:click=move |_| revoke(for_revoke.clone())>"Revoke"</button>
-                                        </div>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any(),
-    }
     }
 }
