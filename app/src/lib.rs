@@ -19,6 +19,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use pages::account::{AccountPage, ChangePasswordPage};
 use pages::admin::AdminPage;
+use pages::admin_organisation::AdminOrganisationPage;
+use pages::admin_organisations::AdminOrganisationsPage;
 use pages::admin_outbox::AdminOutboxPage;
 use pages::admin_settings::AdminSettingsPage;
 use pages::admin_users::AdminUsersPage;
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/confirm-email") view=ConfirmEmailPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/organisations") view=AdminOrganisationsPage/>
+                    <Route path=path!("/admin/organisations/:id") view=AdminOrganisationPage/>
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                 </Routes>

@@ -1,7 +1,7 @@
 //! Data transfer objects returned by server functions. Built from entities by explicit
 //! conversions on the host; never entities themselves.
 
-use crate::ids::{InvitationId, MailId, OrgId, UserId};
+use crate::ids::{InvitationId, MailId, OrgId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -179,4 +179,80 @@ pub struct OutboxMail {
     pub sent_at: Option<DateTime<Utc>>,
     pub text: Option<String>,
     pub html: Option<String>,
+}
+
+/// An organisation's lifecycle: pending → active ⇄ inactive, pending → rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrgStatus {
+    Pending,
+    Active,
+    Inactive,
+    Rejected,
+}
+
+impl OrgStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// A consumer's role inside their organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsumerRole {
+    SuperAdmin,
+    Member,
+}
+
+impl ConsumerRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SuperAdmin => "super admin",
+            Self::Member => "team member",
+        }
+    }
+}
+
+/// One organisation in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgSummary {
+    pub id: OrgId,
+    pub name: String,
+    pub status: OrgStatus,
+    pub is_default: bool,
+    pub members: u64,
+    pub teams: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A team of an organisation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub id: TeamId,
+    pub name: String,
+    pub is_default: bool,
+    pub members: u64,
+}
+
+/// A member of an organisation with the teams they are in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgMember {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: ConsumerRole,
+    pub status: AccountStatus,
+    pub team_ids: Vec<TeamId>,
+}
+
+/// An organisation with its teams and members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgDetail {
+    pub org: OrgSummary,
+    pub teams: Vec<TeamSummary>,
+    pub members: Vec<OrgMember>,
 }

@@ -135,6 +135,33 @@ impl fmt::Display for PersonName {
     }
 }
 
+/// An organisation's or a team's name: trimmed, 1 to 100 characters, no control
+/// characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupName(String);
+
+impl GroupName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(FieldError::new(field, "Enter a name."));
+        }
+        if value.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(field, format!("Use at most {} characters.", Self::MAX_CHARS)));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(FieldError::new(field, "Remove the control characters."));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A validated sign-up form: the shape the domain accepts.
 #[derive(Clone, Debug)]
 pub struct SignUpInput {
@@ -197,6 +224,13 @@ mod tests {
         assert_eq!(PersonName::parse("first_name", "   ").unwrap_err().field, "first_name");
         assert!(PersonName::parse("last_name", &"x".repeat(101)).is_err());
         assert!(PersonName::parse("last_name", "a\u{0007}b").is_err());
+    }
+
+    #[test]
+    fn group_names_are_trimmed_and_bounded() {
+        assert_eq!(GroupName::parse("name", " Acme  ").unwrap().as_str(), "Acme");
+        assert_eq!(GroupName::parse("name", "").unwrap_err().field, "name");
+        assert!(GroupName::parse("name", &"x".repeat(101)).is_err());
     }
 
     #[test]

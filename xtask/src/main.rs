@@ -46,9 +46,17 @@ fn main() -> Result<()> {
     }
 }
 
-/// The workspace root (xtask lives one level below it).
+/// The workspace root: the nearest folder, from where `cargo xtask` runs, whose
+/// Cargo.toml declares the workspace. Found at run time on purpose: a path baked in at
+/// compile time would point at another checkout when two share a build directory.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    start
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|toml| toml.contains("[workspace]"))
+        })
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 /// Runs a command in the workspace root, failing if it fails.

@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod mail;
+pub mod organisations;
 pub mod users;
 
 /// Every server function by endpoint and who may call it. The host's tests walk this
@@ -44,6 +45,16 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("list_email_templates", Access::PortalAdmin),
     ("update_email_template", Access::PortalAdmin),
     ("restore_email_template", Access::PortalAdmin),
+    ("list_organisations", Access::PortalAdmin),
+    ("get_organisation", Access::OrgMember),
+    ("create_organisation", Access::PortalAdmin),
+    ("rename_organisation", Access::PortalAdmin),
+    ("set_organisation_active", Access::PortalAdmin),
+    ("create_team", Access::PortalAdmin),
+    ("rename_team", Access::PortalAdmin),
+    ("delete_team", Access::PortalAdmin),
+    ("set_team_member", Access::PortalAdmin),
+    ("assign_user", Access::PortalAdmin),
 ];
 
 /// Who may call a server function.
@@ -53,6 +64,8 @@ pub enum Access {
     Anyone,
     /// Any signed-in user.
     SignedIn,
+    /// Portal admins, and members of the organisation the call names.
+    OrgMember,
     /// Portal admins only.
     PortalAdmin,
 }

@@ -1,11 +1,17 @@
 //! Explicit entity → DTO conversions. Wire types are not entities.
 
+use portico_domain::entities::organisation::OrgStatus as DomainOrgStatus;
 use portico_domain::entities::outbox_message::{self, MailStatus};
-use portico_domain::entities::user::{self, PortalRole, UserStatus};
+use portico_domain::entities::user::{self, OrgRole, PortalRole, UserStatus};
 use portico_domain::entities::{invitation, organisation};
 use portico_domain::services::admin::UserWithOrg;
+use portico_domain::services::organisations;
+use portico_model::OrgMember;
 use portico_model::email::TemplateKey;
-use portico_model::{AccountStatus, InvitationSummary, Me, OutboxMail, UserSummary};
+use portico_model::{
+    AccountStatus, ConsumerRole, InvitationSummary, Me, OrgDetail, OrgSummary, OutboxMail, TeamSummary,
+    UserSummary,
+};
 
 pub fn portal_role(role: PortalRole) -> portico_model::PortalRole {
     match role {
@@ -105,4 +111,76 @@ pub fn user_summary(row: UserWithOrg) -> UserSummary {
         org_name: row.org_name,
         created_at: u.created_at,
     }
+}
+
+pub fn org_status(s: DomainOrgStatus) -> portico_model::OrgStatus {
+    match s {
+        DomainOrgStatus::Pending => portico_model::OrgStatus::Pending,
+        DomainOrgStatus::Active => portico_model::OrgStatus::Active,
+        DomainOrgStatus::Inactive => portico_model::OrgStatus::Inactive,
+        DomainOrgStatus::Rejected => portico_model::OrgStatus::Rejected,
+    }
+}
+
+pub fn domain_org_status(s: portico_model::OrgStatus) -> DomainOrgStatus {
+    match s {
+        portico_model::OrgStatus::Pending => DomainOrgStatus::Pending,
+        portico_model::OrgStatus::Active => DomainOrgStatus::Active,
+        portico_model::OrgStatus::Inactive => DomainOrgStatus::Inactive,
+        portico_model::OrgStatus::Rejected => DomainOrgStatus::Rejected,
+    }
+}
+
+pub fn consumer_role(r: OrgRole) -> ConsumerRole {
+    match r {
+        OrgRole::SuperAdmin => ConsumerRole::SuperAdmin,
+        OrgRole::Member => ConsumerRole::Member,
+    }
+}
+
+pub fn org_role(r: ConsumerRole) -> OrgRole {
+    match r {
+        ConsumerRole::SuperAdmin => OrgRole::SuperAdmin,
+        ConsumerRole::Member => OrgRole::Member,
+    }
+}
+
+pub fn org_summary(org: organisation::Model, members: u64, teams: u64) -> OrgSummary {
+    OrgSummary {
+        id: org.id.into(),
+        name: org.name,
+        status: org_status(org.status),
+        is_default: org.is_default,
+        members,
+        teams,
+        created_at: org.created_at,
+    }
+}
+
+pub fn org_detail(d: organisations::OrgDetail) -> OrgDetail {
+    let count = |team: uuid::Uuid| d.members.iter().filter(|(_, ids)| ids.contains(&team)).count() as u64;
+    let teams = d
+        .teams
+        .iter()
+        .map(|t| TeamSummary {
+            id: t.id.into(),
+            name: t.name.clone(),
+            is_default: t.is_default,
+            members: count(t.id),
+        })
+        .collect();
+    let members = d
+        .members
+        .iter()
+        .map(|(u, ids)| OrgMember {
+            id: u.id.into(),
+            name: format!("{} {}", u.first_name, u.last_name),
+            email: u.email.clone(),
+            role: consumer_role(u.org_role),
+            status: status(u.status),
+            team_ids: ids.iter().map(|id| (*id).into()).collect(),
+        })
+        .collect();
+    let (members_n, teams_n) = (d.members.len() as u64, d.teams.len() as u64);
+    OrgDetail { org: org_summary(d.org, members_n, teams_n), teams, members }
 }

@@ -1,5 +1,5 @@
-//! The admin area's tab bar: Overview, Users (with how many wait for approval), Outbox
-//! and Settings.
+//! The admin area's tab bar: Overview, Users (with how many wait for approval),
+//! Organisations, Outbox and Settings.
 
 use crate::api::users::list_users;
 use leptos::prelude::*;
@@ -58,6 +58,7 @@ pub fn AdminNav() -> impl IntoView {
         <nav class="admin-tabs" aria-label="Admin sections">
             <A href="/admin" exact=true>"Overview"</A>
             <A href="/admin/users">"Users" {badge}</A>
+            <A href="/admin/organisations">"Organisations"</A>
             <A href="/admin/outbox">"Outbox"</A>
             <A href="/admin/settings">"Settings"</A>
         </nav>

@@ -46,6 +46,7 @@ fn AdminSettings() -> impl IntoView {
 #[component]
 fn SettingsForm() -> impl IntoView {
     let toasts = Toasts::use_toasts();
+    let portal = crate::session::Portal::use_portal();
     let loaded = RwSignal::new(None::<Result<PortalSettings, AppError>>);
     let name = RwSignal::new(String::new());
     let auto_approve = RwSignal::new(true);
@@ -71,7 +72,7 @@ fn SettingsForm() -> impl IntoView {
         spawn_local(async move {
             match update_portal_settings(wanted).await {
                 Ok(saved) => {
-                    crate::session::Portal::use_portal().set_name(saved.portal_name.clone());
+                    portal.set_name(saved.portal_name.clone());
                     name.set(saved.portal_name);
                     auto_approve.set(saved.auto_approve_registrations);
                     toasts.success("Settings saved.");

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_organisation;
+pub mod admin_organisations;
 pub mod admin_outbox;
 pub mod admin_settings;
 pub mod admin_users;

@@ -162,6 +162,10 @@ pub async fn authenticate(
         return Err(DomainError::InvalidCredentials);
     }
     match user.status {
+        // An inactive organisation's members cannot sign in.
+        UserStatus::Active | UserStatus::Inactive if !organisation_active(db, user.org_id).await? => {
+            Err(DomainError::AccountDisabled)
+        }
         UserStatus::Active | UserStatus::Inactive => Ok(user),
         UserStatus::Pending => Err(DomainError::AccountPending),
         UserStatus::Rejected => Err(DomainError::AccountDisabled),
@@ -182,4 +186,10 @@ pub async fn organisation_of(
         .one(db)
         .await?
         .ok_or_else(|| DomainError::Internal(format!("user {} has no organisation", user.id)))
+}
+
+/// Whether an organisation is active (its members may sign in).
+pub async fn organisation_active(db: &impl ConnectionTrait, org_id: Uuid) -> DomainResult<bool> {
+    use crate::entities::organisation::OrgStatus;
+    Ok(organisation::Entity::find_by_id(org_id).one(db).await?.is_some_and(|o| o.status == OrgStatus::Active))
 }

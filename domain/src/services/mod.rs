@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod invitations;
 pub mod lifecycle;
+pub mod organisations;
 pub mod passwords;
 pub mod profile;
 pub mod sessions;

@@ -69,8 +69,10 @@ pub async fn resolve_at(
         return Ok(None);
     };
     let expired = now >= session.expires_at || now - session.last_seen_at >= policy.idle;
-    // An account that was rejected (or is again pending) loses its sessions.
-    let barred = matches!(user.status, UserStatus::Pending | UserStatus::Rejected);
+    // An account that was rejected (or is again pending), or whose organisation was
+    // deactivated, loses its sessions.
+    let barred = matches!(user.status, UserStatus::Pending | UserStatus::Rejected)
+        || !crate::services::accounts::organisation_active(db, user.org_id).await?;
     if expired || barred {
         session::Entity::delete_by_id(session.id_hash).exec(db).await?;
         return Ok(None);

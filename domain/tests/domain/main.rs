@@ -5,6 +5,7 @@
 
 mod lifecycle;
 mod mail;
+mod organisations;
 mod sign_up_and_sessions;
 mod tokens;
 

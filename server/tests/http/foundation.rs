@@ -193,6 +193,20 @@ fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
             ("template[html]", "<p>Hi {{first_name}}: {{link}}</p>"),
         ],
         "restore_email_template" => vec![("key", "Invite")],
+        "list_organisations" => vec![("search", "acme")],
+        "get_organisation" | "rename_organisation" => vec![("id", SAMPLE_ID), ("name", "Renamed")],
+        "create_organisation" => vec![("name", "Sample Org")],
+        "set_organisation_active" => vec![("id", SAMPLE_ID), ("active", "false")],
+        "create_team" => vec![("org_id", SAMPLE_ID), ("name", "Sample team")],
+        "rename_team" => vec![("id", SAMPLE_ID), ("name", "Renamed team")],
+        "delete_team" => vec![("id", SAMPLE_ID)],
+        "set_team_member" => vec![("team_id", SAMPLE_ID), ("user_id", SAMPLE_ID), ("member", "true")],
+        "assign_user" => vec![
+            ("user_id", SAMPLE_ID),
+            ("org_id", SAMPLE_ID),
+            ("team_ids[0]", SAMPLE_ID),
+            ("role", "Member"),
+        ],
         other => panic!("no sample arguments for server function {other}: add a case"),
     }
 }
@@ -239,6 +253,14 @@ async fn admin_functions_refuse_anonymous_callers_and_developers(db: DatabaseCon
     assert_eq!(settings::get(&app.db).await.unwrap().portal_name, "Hijacked");
     let overview = app.call("get_admin_overview", &[], Some(&admin)).await;
     assert_eq!(overview.body["users"], 2);
+    // Functions for an organisation's members refuse outsiders as if it did not exist.
+    for (name, _) in REGISTRY.iter().filter(|(_, a)| *a == Access::OrgMember) {
+        let args = sample_args(name);
+        let anon = app.call(name, &args, None).await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{name} as anonymous: {:?}", anon.body);
+        let outsider = app.call(name, &args, Some(&dev)).await;
+        assert_eq!(outsider.status, StatusCode::NOT_FOUND, "{name} as outsider: {:?}", outsider.body);
+    }
     // Functions for signed-in users refuse anonymous callers.
     for (name, _) in REGISTRY.iter().filter(|(_, a)| *a == Access::SignedIn) {
         let anon = app.call(name, &sample_args(name), None).await;
