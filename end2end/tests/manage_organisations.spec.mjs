@@ -2,7 +2,9 @@
 // typing part of its name, manages its teams and deactivates it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, adminPage, screenshot } from '../support.mjs';
+import {
+  openBrowser, adminPage, screenshot, newPage, signUp, signIn, signOut, uniqueEmail,
+} from '../support.mjs';
 
 let browser;
 before(async () => { browser = await openBrowser(); });
@@ -46,5 +48,54 @@ test('an admin creates an organisation and manages its teams', async () => {
   await admin.getByLabel('Search').fill('no such organisation at all');
   await admin.getByText('No organisations match').waitFor();
   await screenshot(admin, 'admin-organisations');
+  admin.assertNoErrors();
+});
+
+test('an admin moves a developer into an organisation; deactivating it stops their sign-in', async () => {
+  const dev = await newPage(browser);
+  const email = uniqueEmail('mover');
+  await signUp(dev, { first: 'Mo', last: 'Ver', email, password: 'mover-password' });
+  await dev.waitForURL('**/dashboard');
+  await signOut(dev);
+
+  const admin = await adminPage(browser);
+  const name = `Globex ${Date.now()}`;
+  await admin.goto('/admin/organisations');
+  await admin.getByLabel('Name', { exact: true }).fill(name);
+  await admin.getByRole('button', { name: 'Create organisation' }).click();
+  await admin.getByTestId('org-name').filter({ hasText: name }).waitFor();
+  await admin.getByLabel('New team').fill('Ops');
+  await admin.getByRole('button', { name: 'Add team' }).click();
+  await admin.getByLabel('Name of team Ops').waitFor();
+  const orgUrl = admin.url();
+
+  await admin.goto('/admin/users');
+  const row = admin.getByTestId('user-row').filter({ hasText: email });
+  await row.getByRole('button', { name: 'Organisation…' }).click();
+  await admin.getByLabel('Organisation for Mo Ver').selectOption({ label: name });
+  await admin.getByTestId('assign-form').getByText('Ops').click();
+  await admin.getByLabel('Role').selectOption('super_admin');
+  await screenshot(admin, 'admin-assign-user');
+  await admin.getByRole('button', { name: 'Move user' }).click();
+  await admin.getByTestId('user-row').filter({ hasText: email }).filter({ hasText: name }).waitFor();
+
+  await admin.goto(orgUrl);
+  const member = admin.getByTestId('member-row').filter({ hasText: email });
+  await member.waitFor();
+  assert.match(await member.innerText(), /super admin/);
+  assert.equal(await member.getByLabel('Ops').isChecked(), true);
+  assert.equal(await member.getByLabel('Default team').isChecked(), true);
+
+  await admin.getByRole('button', { name: 'Deactivate organisation' }).click();
+  await admin.getByText('Members of an inactive organisation cannot sign in.').waitFor();
+  await signIn(dev, email, 'mover-password');
+  await dev.getByTestId('form-error').waitFor();
+  assert.match(await dev.getByTestId('form-error').innerText(), /cannot sign in/);
+
+  await admin.getByRole('button', { name: 'Activate organisation' }).click();
+  await admin.getByRole('button', { name: 'Deactivate organisation' }).waitFor();
+  await signIn(dev, email, 'mover-password');
+  await dev.waitForURL('**/dashboard');
+  assert.match(await dev.getByText(name).first().innerText(), new RegExp(name));
   admin.assertNoErrors();
 });

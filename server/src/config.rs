@@ -111,6 +111,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "PORTICO_SMTP_URL",
     "PORTICO_MAIL_FROM",
     "PORTICO_INVITE_TTL_HOURS",
+    // Read by the test suite, not by the portal; allowed so it can stay exported.
+    "PORTICO_TEST_POSTGRES_URL",
 ];
 
 /// The checked configuration the host runs with.

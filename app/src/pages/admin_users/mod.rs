@@ -3,6 +3,7 @@
 //! The host refuses every call here to anyone but a portal admin.
 
 mod add_user;
+mod assign;
 mod invitations;
 
 use crate::api::users::{
@@ -14,10 +15,11 @@ use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
 use crate::pages::signed_in;
 use add_user::AddUserPanel;
+use assign::AssignRow;
 use invitations::InvitationsTable;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_model::{AccountStatus, AppError, InvitationSummary, UserId, UserSummary};
+use portico_model::{AccountStatus, AppError, InvitationSummary, PortalRole, UserId, UserSummary};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -158,6 +160,8 @@ fn UsersTable(state: UsersState) -> impl IntoView {
     let busy = RwSignal::new(None::<UserId>);
     let rejecting = RwSignal::new(None::<UserId>);
     let reason = RwSignal::new(String::new());
+    // The developer whose organisation form is open.
+    let assigning = RwSignal::new(None::<UserId>);
 
     let act = move |user: UserSummary, action: Action| {
         busy.set(Some(user.id));
@@ -252,6 +256,13 @@ fn UsersTable(state: UsersState) -> impl IntoView {
                                 }
                                 AccountStatus::Rejected => ().into_any(),
                             };
+                            let move_button = (u.role == PortalRole::Developer && id != state.me
+                                && u.status != AccountStatus::Rejected)
+                                .then(|| view! {
+                                    <button type="button" class="btn btn-ghost btn-sm"
+                                        on:click=move |_| assigning.set(Some(id))>"Organisation…"</button>
+                                });
+                            let assigned_user = u.clone();
                             let rejected_user = u.clone();
                             view! {
                                 <tr data-testid="user-row">
@@ -264,8 +275,12 @@ fn UsersTable(state: UsersState) -> impl IntoView {
                                     <td>{u.org_name.clone()}</td>
                                     <td><span class=format!("badge badge-{status}")>{status}</span></td>
                                     <td class="muted small">{u.created_at.format("%Y-%m-%d").to_string()}</td>
-                                    <td><div class="row-actions">{actions}</div></td>
+                                    <td><div class="row-actions">{actions}{move_button}</div></td>
                                 </tr>
+                                {move || (assigning.get() == Some(id)).then(|| view! {
+                                    <AssignRow user=assigned_user.clone() state=state
+                                        on_close=Callback::new(move |()| assigning.set(None))/>
+                                })}
                                 {move || (rejecting.get() == Some(id)).then(|| view! {
                                     <RejectRow user=rejected_user.clone() reason=reason busy=Signal::derive(is_busy)
                                         on_cancel=Callback::new(move |()| rejecting.set(None))
