@@ -111,17 +111,7 @@ impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
-        if value.is_empty() {
-            return Err(FieldError::new(field, "This field is required."));
-        }
-        if value.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::new(field, format!("Use at most {} characters.", Self::MAX_CHARS)));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "Remove the control characters."));
-        }
-        Ok(Self(value.to_owned()))
+        short_text(field, raw, Self::MAX_CHARS, "This field is required.").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -144,22 +134,27 @@ impl GroupName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
-        if value.is_empty() {
-            return Err(FieldError::new(field, "Enter a name."));
-        }
-        if value.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::new(field, format!("Use at most {} characters.", Self::MAX_CHARS)));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "Remove the control characters."));
-        }
-        Ok(Self(value.to_owned()))
+        short_text(field, raw, Self::MAX_CHARS, "Enter a name.").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A trimmed, non-empty line of at most `max` characters without control characters.
+fn short_text(field: &str, raw: &str, max: usize, when_empty: &str) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, when_empty));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(field, format!("Use at most {max} characters.")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "Remove the control characters."));
+    }
+    Ok(value.to_owned())
 }
 
 /// A validated sign-up form: the shape the domain accepts.
