@@ -1,11 +1,10 @@
 //! The admin area's tab bar: Overview, Users (with how many wait for approval),
 //! Organisations, Outbox and Settings.
 
-use crate::api::users::list_users;
+use crate::api::admin::get_admin_overview;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use portico_model::AccountStatus;
 
 /// Lets a page tell the tab bar that the number of pending users may have changed
 /// (after an approval, say). Pages that change users provide it before `AdminNav`.
@@ -37,7 +36,11 @@ pub fn AdminNav() -> impl IntoView {
         }
         spawn_local(async move {
             // The badge is a hint: on any error it simply stays hidden.
-            let count = list_users(Some(AccountStatus::Pending)).await.map(|u| u.len()).unwrap_or(0);
+            // A count from the overview, not the whole list of pending users.
+            let count = get_admin_overview()
+                .await
+                .map(|o| usize::try_from(o.pending_users).unwrap_or(usize::MAX))
+                .unwrap_or(0);
             pending.set(count);
         });
     });

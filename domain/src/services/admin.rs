@@ -52,14 +52,14 @@ pub async fn list_users(
     if let Some(status) = status {
         query = query.filter(user::Column::Status.eq(status));
     }
-    let mut users = query
+    // Pending first in SQL, so the limit never cuts off someone waiting for approval.
+    let users = query
+        .order_by_desc(user::Column::Status.eq(UserStatus::Pending))
         .order_by_desc(user::Column::CreatedAt)
         .order_by_desc(user::Column::Id)
         .limit(limit.min(1000))
         .all(db)
         .await?;
-    // Stable: keeps newest-first inside each group.
-    users.sort_by_key(|u| u.status != UserStatus::Pending);
     with_org_names(db, users).await
 }
 

@@ -21,6 +21,22 @@ fn add(email: &str, credential: Credential) -> AddUser {
     }
 }
 
+/// Invites `email` as the admin; returns the invitation.
+async fn invite(db: &DatabaseConnection, admin: &Actor, email: &str) -> invitation::Model {
+    let added = invitations::add_user(
+        db,
+        &hasher(),
+        &mailer(),
+        admin,
+        add(email, Credential::Invite),
+        Duration::hours(72),
+    )
+    .await
+    .unwrap();
+    let Added::Invited(inv) = added else { panic!("expected an invitation") };
+    inv
+}
+
 fn is_bad_link(r: &Result<impl std::fmt::Debug, DomainError>) -> bool {
     matches!(r, Err(DomainError::Invalid(f)) if f[0].field == "token")
 }
@@ -28,17 +44,7 @@ fn is_bad_link(r: &Result<impl std::fmt::Debug, DomainError>) -> bool {
 async fn an_invitation_link_works_once_and_stores_no_token(db: DatabaseConnection) {
     boot(&db).await;
     let admin = admin(&db).await;
-    let added = invitations::add_user(
-        &db,
-        &hasher(),
-        &mailer(),
-        &admin,
-        add("ivy@example.com", Credential::Invite),
-        Duration::hours(72),
-    )
-    .await
-    .unwrap();
-    let Added::Invited(inv) = added else { panic!("expected an invitation") };
+    let inv = invite(&db, &admin, "ivy@example.com").await;
     let token = token_of(&last_link_to(&db, "ivy@example.com").await);
     assert_eq!(token.len(), 32);
     assert_ne!(inv.token_hash, token, "only the hash is stored");
@@ -67,18 +73,7 @@ db_test!(an_invitation_link_works_once_and_stores_no_token);
 async fn invitations_expire_can_be_resent_and_revoked(db: DatabaseConnection) {
     boot(&db).await;
     let admin = admin(&db).await;
-    let Added::Invited(inv) = invitations::add_user(
-        &db,
-        &hasher(),
-        &mailer(),
-        &admin,
-        add("late@example.com", Credential::Invite),
-        Duration::hours(72),
-    )
-    .await
-    .unwrap() else {
-        panic!()
-    };
+    let inv = invite(&db, &admin, "late@example.com").await;
     let old = token_of(&last_link_to(&db, "late@example.com").await);
     // Expire it.
     let mut row: invitation::ActiveModel = inv.clone().into();
