@@ -1,7 +1,7 @@
 //! Data transfer objects returned by server functions. Built from entities by explicit
 //! conversions on the host; never entities themselves.
 
-use crate::ids::{InvitationId, MailId, OrgId, TeamId, UserId};
+use crate::ids::{InvitationId, InviteCodeId, MailId, OrgId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,10 @@ pub struct Me {
     pub status: AccountStatus,
     pub org_id: OrgId,
     pub org_name: String,
+    /// The user's role inside their organisation.
+    pub org_role: ConsumerRole,
+    /// Still an individual: a member of the portal's default organisation.
+    pub org_is_default: bool,
     /// Set when an admin chose the password: the user must change it first.
     pub must_change_password: bool,
     /// MD5 of the email, for the Gravatar picture (initials when there is none).
@@ -54,6 +58,11 @@ pub struct Me {
 impl Me {
     pub fn is_admin(&self) -> bool {
         self.role == PortalRole::Admin
+    }
+
+    /// Super admin of a real (not the default) organisation: may invite and manage members.
+    pub fn is_org_super_admin(&self) -> bool {
+        self.org_role == ConsumerRole::SuperAdmin && !self.org_is_default
     }
 
     pub fn display_name(&self) -> String {
@@ -98,6 +107,8 @@ pub struct AdminOverview {
     pub users: u64,
     pub pending_users: u64,
     pub organisations: u64,
+    /// Organisation registrations waiting for a decision.
+    pub pending_organisations: u64,
     pub recent_users: Vec<UserSummary>,
 }
 
@@ -105,6 +116,8 @@ pub struct AdminOverview {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PortalInfo {
     pub portal_name: String,
+    /// Developers may ask for organisations of their own (sign-up offers the field).
+    pub org_registration: bool,
 }
 
 /// Portal-wide settings an admin can change.
@@ -112,6 +125,10 @@ pub struct PortalInfo {
 pub struct PortalSettings {
     pub portal_name: String,
     pub auto_approve_registrations: bool,
+    /// "Enable API consumers to register organisations".
+    pub org_registration: bool,
+    /// "Auto-approve organisation registrations".
+    pub auto_approve_org_registrations: bool,
 }
 
 /// The outcome of an admin's "Add user".
@@ -133,6 +150,8 @@ pub struct InvitationSummary {
     pub last_sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub expired: bool,
+    /// The role the invitee gets in the organisation.
+    pub role: ConsumerRole,
 }
 
 /// What an invitation link prefills on the registration form.
@@ -227,6 +246,10 @@ pub struct OrgSummary {
     pub members: u64,
     pub teams: u64,
     pub created_at: DateTime<Utc>,
+    /// Who asked for it, for a developer's registration ("Ada Lovelace <ada@…>").
+    pub requested_by: Option<String>,
+    /// Why an admin rejected it.
+    pub decision_reason: Option<String>,
 }
 
 /// A team of an organisation.
@@ -243,6 +266,8 @@ pub struct TeamSummary {
 pub struct OrgMember {
     pub id: UserId,
     pub name: String,
+    pub first_name: String,
+    pub last_name: String,
     pub email: String,
     pub role: ConsumerRole,
     pub status: AccountStatus,
@@ -255,4 +280,40 @@ pub struct OrgDetail {
     pub org: OrgSummary,
     pub teams: Vec<TeamSummary>,
     pub members: Vec<OrgMember>,
+}
+
+/// The "My organisation" page: the caller's organisation, or their own request while
+/// they are still an individual.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyOrganisation {
+    /// The organisation with members and teams; `None` for individuals.
+    pub org: Option<OrgDetail>,
+    /// An individual's pending or last rejected registration.
+    pub request: Option<OrgSummary>,
+    /// Whether the portal lets developers register organisations.
+    pub can_register: bool,
+}
+
+/// An invite code as listed (the code itself is shown only once, when created).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteCodeSummary {
+    pub id: InviteCodeId,
+    /// The first characters, to tell codes apart.
+    pub prefix: String,
+    pub team_id: TeamId,
+    pub team_name: String,
+    pub max_uses: Option<u32>,
+    pub uses: u32,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub revoked: bool,
+    /// Neither revoked, expired nor used up.
+    pub usable: bool,
+}
+
+/// A freshly created invite code, shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewInviteCode {
+    pub code: String,
+    pub summary: InviteCodeSummary,
 }

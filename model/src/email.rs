@@ -16,6 +16,13 @@ pub enum TemplateKey {
     PasswordReset,
     PasswordChanged,
     EmailChange,
+    TeamInvite,
+    OrgRegistrationReceived,
+    OrgRegistrationApproved,
+    OrgRegistrationRejected,
+    AccessRequested,
+    AccessApproved,
+    AccessRejected,
 }
 
 /// A template as stored and edited: subject, plain-text body, HTML body.
@@ -51,7 +58,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 impl TemplateKey {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 14] = [
         Self::Invite,
         Self::RegistrationReceived,
         Self::RegistrationApproved,
@@ -59,6 +66,13 @@ impl TemplateKey {
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::EmailChange,
+        Self::TeamInvite,
+        Self::OrgRegistrationReceived,
+        Self::OrgRegistrationApproved,
+        Self::OrgRegistrationRejected,
+        Self::AccessRequested,
+        Self::AccessApproved,
+        Self::AccessRejected,
     ];
 
     /// The stable name stored in the database.
@@ -71,6 +85,13 @@ impl TemplateKey {
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
             Self::EmailChange => "email_change",
+            Self::TeamInvite => "team_invite",
+            Self::OrgRegistrationReceived => "org_registration_received",
+            Self::OrgRegistrationApproved => "org_registration_approved",
+            Self::OrgRegistrationRejected => "org_registration_rejected",
+            Self::AccessRequested => "access_requested",
+            Self::AccessApproved => "access_approved",
+            Self::AccessRejected => "access_rejected",
         }
     }
 
@@ -88,6 +109,13 @@ impl TemplateKey {
             Self::PasswordReset => "Password reset",
             Self::PasswordChanged => "Password changed",
             Self::EmailChange => "Confirm new email address",
+            Self::TeamInvite => "Teammate invitation",
+            Self::OrgRegistrationReceived => "Organisation request received (to admins)",
+            Self::OrgRegistrationApproved => "Organisation approved",
+            Self::OrgRegistrationRejected => "Organisation rejected",
+            Self::AccessRequested => "Access request received (to admins)",
+            Self::AccessApproved => "Access request approved",
+            Self::AccessRejected => "Access request rejected",
         }
     }
 
@@ -119,6 +147,48 @@ impl TemplateKey {
                 ("link", "The confirmation link (single use)"),
                 ("new_email", "The new address"),
             ][..],
+            Self::TeamInvite => &[
+                ("link", "The registration link (single use)"),
+                ("inviter_name", "The teammate who sent the invitation"),
+                ("organisation", "The organisation the account joins"),
+                ("role", "The role in the organisation (super admin or team member)"),
+                ("expires_in", "How long the link stays valid"),
+            ][..],
+            Self::OrgRegistrationReceived => &[
+                ("requester_name", "The developer who asked for the organisation"),
+                ("requester_email", "Their email address"),
+                ("organisation", "The requested organisation's name"),
+                ("link", "The admin page listing organisations"),
+            ][..],
+            Self::OrgRegistrationApproved => &[
+                ("organisation", "The organisation's name"),
+                ("link", "The organisation's page in the portal"),
+            ][..],
+            Self::OrgRegistrationRejected => &[
+                ("organisation", "The requested organisation's name"),
+                ("reason", "The admin's reason (may be empty)"),
+            ][..],
+            Self::AccessRequested => &[
+                ("requester_name", "The developer who asked for access"),
+                ("organisation", "Their organisation"),
+                ("app_name", "The app the access is for"),
+                ("products", "The API products asked for"),
+                ("plan", "The plan chosen"),
+                ("link", "The admin page listing access requests"),
+            ][..],
+            Self::AccessApproved => &[
+                ("app_name", "The app the access is for"),
+                ("products", "The API products granted"),
+                ("plan", "The plan"),
+                ("link", "The app's page, where its keys are"),
+            ][..],
+            Self::AccessRejected => &[
+                ("app_name", "The app the access was for"),
+                ("products", "The API products asked for"),
+                ("plan", "The plan"),
+                ("reason", "The admin's reason (may be empty)"),
+                ("link", "The app's page"),
+            ][..],
         });
         vars
     }
@@ -139,6 +209,12 @@ impl TemplateKey {
                     "organisation" => "Analytical Engines Ltd",
                     "expires_in" => "72 hours",
                     "reason" => "We could not verify your company.",
+                    "requester_name" => "Ada Lovelace",
+                    "requester_email" => "ada@example.com",
+                    "role" => "team member",
+                    "app_name" => "Engine Dashboard",
+                    "products" => "Payments API, Accounts API",
+                    "plan" => "Gold",
                     _ => "https://portal.example.com/auth/link?token=…",
                 };
                 (name, value.to_owned())
@@ -190,6 +266,48 @@ impl TemplateKey {
                 "Please confirm that {{new_email}} is your new email address.",
                 Some("Confirm the new address"),
                 "Until you confirm, your account keeps its current address.",
+            ),
+            Self::TeamInvite => (
+                "Join {{organisation}} on {{portal_name}}",
+                "{{inviter_name}} invited you to join {{organisation}} on {{portal_name}} as {{role}}.",
+                Some("Create your account"),
+                "The link works once and expires in {{expires_in}}.",
+            ),
+            Self::OrgRegistrationReceived => (
+                "Organisation request on {{portal_name}}: {{organisation}}",
+                "{{requester_name}} ({{requester_email}}) asked to register the organisation {{organisation}}.",
+                Some("Review organisations"),
+                "",
+            ),
+            Self::OrgRegistrationApproved => (
+                "{{organisation}} is approved on {{portal_name}}",
+                "Good news: your organisation {{organisation}} is approved. You are its super admin and can invite your teammates now.",
+                Some("Open your organisation"),
+                "",
+            ),
+            Self::OrgRegistrationRejected => (
+                "Your organisation request on {{portal_name}}",
+                "Your request to register {{organisation}} was not approved. {{reason}}",
+                None,
+                "You can keep using the portal as an individual developer.",
+            ),
+            Self::AccessRequested => (
+                "Access request on {{portal_name}}: {{app_name}}",
+                "{{requester_name}} ({{organisation}}) asked for access to {{products}} on the {{plan}} plan for the app {{app_name}}.",
+                Some("Review access requests"),
+                "",
+            ),
+            Self::AccessApproved => (
+                "Access approved: {{app_name}}",
+                "Your request for {{products}} on the {{plan}} plan for {{app_name}} is approved. Your API key is ready.",
+                Some("Open the app"),
+                "",
+            ),
+            Self::AccessRejected => (
+                "Access request for {{app_name}}",
+                "Your request for {{products}} on the {{plan}} plan for {{app_name}} was not approved. {{reason}}",
+                Some("Open the app"),
+                "",
             ),
         };
         let mut text = format!("Hello {{{{first_name}}}},\n\n{intro}\n");

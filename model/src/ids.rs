@@ -53,3 +53,7 @@ typed_id!(
     /// A mail in the outbox.
     MailId
 );
+typed_id!(
+    /// An invite code that places whoever signs up with it in a team.
+    InviteCodeId
+);

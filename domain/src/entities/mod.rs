@@ -3,6 +3,7 @@
 pub mod account_token;
 pub mod email_template;
 pub mod invitation;
+pub mod invite_code;
 pub mod organisation;
 pub mod outbox_message;
 pub mod session;

@@ -13,6 +13,14 @@ pub struct Model {
     pub is_default: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The developer who asked for it (consumer registration); `None` when an admin
+    /// created it.
+    pub requested_by: Option<Uuid>,
+    /// The admin who approved or rejected the request (`None` when auto-approved).
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTimeUtc>,
+    /// The reason given with a rejection.
+    pub decision_reason: Option<String>,
 }
 
 /// An organisation's lifecycle: pending → active ⇄ inactive, pending → rejected.

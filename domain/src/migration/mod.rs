@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_mail;
 mod m20261122_000003_create_account_lifecycle;
+mod m20261122_000004_create_org_registration;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_mail::Migration),
             Box::new(m20261122_000003_create_account_lifecycle::Migration),
+            Box::new(m20261122_000004_create_org_registration::Migration),
         ]
     }
 }

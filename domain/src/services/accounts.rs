@@ -6,11 +6,11 @@ use crate::entities::team_membership;
 use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
 use crate::mail::Mailer;
 use crate::password::PasswordHasher;
-use crate::services::lifecycle;
 use crate::services::settings;
+use crate::services::{invite_codes, lifecycle, org_registration, organisations};
 use crate::{DomainError, DomainResult};
 use chrono::Utc;
-use portico_model::{Email, SignUpInput};
+use portico_model::{Email, FieldError, SignUpInput};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -31,15 +31,51 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-/// Self sign-up. The account lands in the default organisation's default team; it is
-/// active at once when registrations are auto-approved, pending otherwise.
-#[tracing::instrument(skip_all, fields(email = %input.email))]
+/// What a sign-up may carry besides the account itself.
+#[derive(Clone, Debug, Default)]
+pub struct SignUpExtras {
+    /// An invite code: the account lands in the code's team.
+    pub invite_code: Option<String>,
+    /// The name of an organisation to register for the new account.
+    pub organisation: Option<String>,
+}
+
+/// Self sign-up. The account lands in the default organisation's default team;
+/// it is active at once when registrations are auto-approved, pending otherwise.
 pub async fn sign_up(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
     mailer: &Mailer,
     input: SignUpInput,
 ) -> DomainResult<user::Model> {
+    sign_up_with(db, hasher, mailer, input, SignUpExtras::default()).await
+}
+
+/// [`sign_up`] with an invite code (the account lands in the code's team) or an
+/// organisation to register — not both. Everything is checked before anything is
+/// written, and the account, the code's use and the organisation request are one
+/// transaction.
+#[tracing::instrument(skip_all, fields(email = %input.email))]
+pub async fn sign_up_with(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    mailer: &Mailer,
+    input: SignUpInput,
+    extras: SignUpExtras,
+) -> DomainResult<user::Model> {
+    let code = extras.invite_code.filter(|c| !c.trim().is_empty());
+    let org_name = extras.organisation.filter(|o| !o.trim().is_empty());
+    if code.is_some() && org_name.is_some() {
+        return Err(FieldError::new(
+            "organisation",
+            "Use either an invite code or a new organisation's name, not both.",
+        )
+        .into());
+    }
+    let org_name = match org_name {
+        Some(name) => Some(org_registration::parse_request(db, &name).await?),
+        None => None,
+    };
     let rejected_before = match find_by_email(db, &input.email).await? {
         Some(existing) if existing.status == UserStatus::Rejected => Some(existing.id),
         Some(_) => return Err(DomainError::Conflict(DUPLICATE_EMAIL.into())),
@@ -56,24 +92,32 @@ pub async fn sign_up(
     if let Some(old) = rejected_before {
         user::Entity::delete_by_id(old).exec(&txn).await?;
     }
-    let user = insert_in_default_team(
-        &txn,
-        NewUser {
-            first_name: input.first_name.as_str().to_owned(),
-            last_name: input.last_name.as_str().to_owned(),
-            email: input.email,
-            password_hash: Some(password_hash),
-            portal_role: PortalRole::Developer,
-            status,
-            must_change_password: false,
-        },
-    )
-    .await?;
+    let new = NewUser {
+        first_name: input.first_name.as_str().to_owned(),
+        last_name: input.last_name.as_str().to_owned(),
+        email: input.email,
+        password_hash: Some(password_hash),
+        portal_role: PortalRole::Developer,
+        status,
+        must_change_password: false,
+    };
+    let user = match code {
+        Some(code) => {
+            let team = invite_codes::redeem(&txn, &code).await?;
+            insert_in_team(&txn, new, &team, OrgRole::Member).await?
+        }
+        None => insert_in_default_team(&txn, new).await?,
+    };
     if user.status == UserStatus::Pending {
         lifecycle::notify_admins_of_registration(&txn, mailer, &user).await?;
     }
+    if let Some(name) = org_name {
+        org_registration::request_in(&txn, mailer, &user, &name).await?;
+    }
     txn.commit().await?;
-    tracing::info!(user.id = %user.id, status = ?user.status, "developer signed up");
+    // An auto-approved organisation moved the account: read it as it now is.
+    let user = get(db, user.id).await?;
+    tracing::info!(user.id = %user.id, status = ?user.status, org.id = %user.org_id, "developer signed up");
     Ok(user)
 }
 
@@ -87,17 +131,29 @@ pub async fn create_in_default_team(db: &DatabaseConnection, new: NewUser) -> Do
 
 /// [`create_in_default_team`] inside the caller's transaction.
 pub async fn insert_in_default_team(txn: &impl ConnectionTrait, new: NewUser) -> DomainResult<user::Model> {
-    let org = organisation::Entity::find()
-        .filter(organisation::Column::IsDefault.eq(true))
-        .one(txn)
-        .await?
-        .ok_or_else(|| DomainError::Internal("the default organisation is missing".into()))?;
-    let team = team::Entity::find()
-        .filter(team::Column::OrgId.eq(org.id))
+    let org = organisations::default_org(txn).await?;
+    let team = default_team_of(txn, org.id).await?;
+    insert_in_team(txn, new, &team, OrgRole::Member).await
+}
+
+/// The default team of an organisation.
+pub async fn default_team_of(txn: &impl ConnectionTrait, org_id: Uuid) -> DomainResult<team::Model> {
+    team::Entity::find()
+        .filter(team::Column::OrgId.eq(org_id))
         .filter(team::Column::IsDefault.eq(true))
         .one(txn)
         .await?
-        .ok_or_else(|| DomainError::Internal("the default team is missing".into()))?;
+        .ok_or_else(|| DomainError::Internal(format!("organisation {org_id} has no default team")))
+}
+
+/// Stores a user in `team` (and so in its organisation) with a consumer role, inside
+/// the caller's transaction. A lost race for the email address is a clear conflict.
+pub async fn insert_in_team(
+    txn: &impl ConnectionTrait,
+    new: NewUser,
+    team: &team::Model,
+    role: OrgRole,
+) -> DomainResult<user::Model> {
     let now = Utc::now();
     let inserted = user::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -107,8 +163,8 @@ pub async fn insert_in_default_team(txn: &impl ConnectionTrait, new: NewUser) ->
         password_hash: Set(new.password_hash),
         portal_role: Set(new.portal_role),
         status: Set(new.status),
-        org_id: Set(org.id),
-        org_role: Set(OrgRole::Member),
+        org_id: Set(team.org_id),
+        org_role: Set(role),
         must_change_password: Set(new.must_change_password),
         created_at: Set(now),
         updated_at: Set(now),

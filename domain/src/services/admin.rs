@@ -19,6 +19,8 @@ pub struct Overview {
     pub users: u64,
     pub pending_users: u64,
     pub organisations: u64,
+    /// Organisation registrations waiting for a decision.
+    pub pending_organisations: u64,
     pub recent_users: Vec<UserWithOrg>,
 }
 
@@ -29,6 +31,10 @@ pub async fn overview(db: &impl ConnectionTrait, actor: &Actor, recent: u64) -> 
     let pending_users =
         user::Entity::find().filter(user::Column::Status.eq(UserStatus::Pending)).count(db).await?;
     let organisations = organisation::Entity::find().count(db).await?;
+    let pending_organisations = organisation::Entity::find()
+        .filter(organisation::Column::Status.eq(organisation::OrgStatus::Pending))
+        .count(db)
+        .await?;
     let newest = user::Entity::find()
         .order_by_desc(user::Column::CreatedAt)
         .order_by_desc(user::Column::Id)
@@ -36,7 +42,7 @@ pub async fn overview(db: &impl ConnectionTrait, actor: &Actor, recent: u64) -> 
         .all(db)
         .await?;
     let recent_users = with_org_names(db, newest).await?;
-    Ok(Overview { users, pending_users, organisations, recent_users })
+    Ok(Overview { users, pending_users, organisations, pending_organisations, recent_users })
 }
 
 /// Every user for Admin → Users: pending first (they need action), then newest.

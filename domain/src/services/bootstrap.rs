@@ -4,18 +4,14 @@
 //! and never touch an existing password.
 
 use crate::entities::organisation::{self, OrgStatus};
-use crate::entities::team;
 use crate::entities::user::{self, PortalRole, UserStatus};
 use crate::password::PasswordHasher;
 use crate::secret::random_base62;
 use crate::services::accounts::{self, NewUser};
+use crate::services::organisations::{self, NewOrg};
 use crate::{DomainError, DomainResult};
-use chrono::Utc;
 use portico_model::{Email, Password};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 pub const DEFAULT_ORG_NAME: &str = "Default organisation";
 pub const DEFAULT_TEAM_NAME: &str = "Default team";
@@ -49,25 +45,15 @@ pub async fn ensure_defaults(
         organisation::Entity::find().filter(organisation::Column::IsDefault.eq(true)).one(db).await?;
     if existing.is_none() {
         let txn = db.begin().await?;
-        let now = Utc::now();
-        let org = organisation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            name: Set(DEFAULT_ORG_NAME.into()),
-            status: Set(OrgStatus::Active),
-            is_default: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        team::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            org_id: Set(org.id),
-            name: Set(DEFAULT_TEAM_NAME.into()),
-            is_default: Set(true),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+        organisations::insert_with_default_team(
+            &txn,
+            NewOrg {
+                name: DEFAULT_ORG_NAME,
+                status: OrgStatus::Active,
+                is_default: true,
+                requested_by: None,
+            },
+        )
         .await?;
         txn.commit().await?;
         report.created_default_org = true;

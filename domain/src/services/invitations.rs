@@ -3,12 +3,13 @@
 //! choice. Invitation links are single-use, expire, and are stored only hashed.
 
 use crate::entities::invitation;
-use crate::entities::organisation;
+use crate::entities::organisation::{self, OrgStatus};
 use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
 use crate::mail::Mailer;
 use crate::password::PasswordHasher;
 use crate::secret::{hash_token, random_token};
 use crate::services::accounts::{self, NewUser};
+use crate::services::{org_members, organisations};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::{Duration, Utc};
 use portico_model::email::TemplateKey;
@@ -47,7 +48,8 @@ pub fn is_open(inv: &invitation::Model) -> bool {
     inv.accepted_at.is_none() && inv.revoked_at.is_none() && inv.expires_at > Utc::now()
 }
 
-/// Adds a user to the default organisation. Portal admins only.
+/// Adds a user to an organisation (the default one when `org_id` is `None`), in its
+/// default team. Portal admins only.
 #[tracing::instrument(skip_all, fields(email = %input.email))]
 pub async fn add_user(
     db: &DatabaseConnection,
@@ -55,101 +57,158 @@ pub async fn add_user(
     mailer: &Mailer,
     actor: &Actor,
     input: AddUser,
+    org_id: Option<Uuid>,
     invite_ttl: Duration,
 ) -> DomainResult<Added> {
     actor.require_portal_admin()?;
-    if accounts::find_by_email(db, &input.email).await?.is_some() {
-        return Err(FieldError::new("email", "An account with this email address already exists.").into());
+    let org = match org_id {
+        Some(id) => organisations::get_org(db, id)
+            .await
+            .map_err(|_| FieldError::new("org", "Choose an organisation."))?,
+        None => organisations::default_org(db).await?,
+    };
+    if org.status != OrgStatus::Active {
+        return Err(FieldError::new("org", "Choose an active organisation.").into());
     }
+    let invitee = Invitee { first_name: input.first_name, last_name: input.last_name, email: input.email };
     match input.credential {
         Credential::Password { password, must_change } => {
+            if accounts::find_by_email(db, &invitee.email).await?.is_some() {
+                return Err(FieldError::new("email", EXISTING_ACCOUNT).into());
+            }
             let hash = hasher.hash(&password).await?;
-            let user = accounts::create_in_default_team(
-                db,
-                NewUser {
-                    first_name: input.first_name.as_str().to_owned(),
-                    last_name: input.last_name.as_str().to_owned(),
-                    email: input.email,
-                    password_hash: Some(hash),
-                    portal_role: PortalRole::Developer,
-                    status: UserStatus::Active,
-                    must_change_password: must_change,
-                },
-            )
-            .await?;
+            let txn = db.begin().await?;
+            let team = accounts::default_team_of(&txn, org.id).await?;
+            let new = NewUser {
+                first_name: invitee.first_name.as_str().to_owned(),
+                last_name: invitee.last_name.as_str().to_owned(),
+                email: invitee.email,
+                password_hash: Some(hash),
+                portal_role: PortalRole::Developer,
+                status: UserStatus::Active,
+                must_change_password: must_change,
+            };
+            let user = accounts::insert_in_team(&txn, new, &team, OrgRole::Member).await?;
+            txn.commit().await?;
             tracing::info!(by = %actor.user_id, user.id = %user.id, must_change, "user added with a password");
             Ok(Added::User(user))
         }
         Credential::Invite => {
-            let open = invitation::Entity::find()
-                .filter(invitation::Column::Email.eq(input.email.as_str()))
-                .all(db)
-                .await?
-                .into_iter()
-                .any(|i| is_open(&i));
-            if open {
-                return Err(FieldError::new(
-                    "email",
-                    "This address already has a pending invitation. Resend it from the list instead.",
-                )
-                .into());
-            }
-            let org = default_org(db).await?;
-            let token = random_token(16);
-            let now = Utc::now();
-            let txn = db.begin().await?;
-            let inv = invitation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email: Set(input.email.as_str().to_owned()),
-                first_name: Set(input.first_name.as_str().to_owned()),
-                last_name: Set(input.last_name.as_str().to_owned()),
-                org_id: Set(org.id),
-                org_role: Set(OrgRole::Member),
-                token_hash: Set(hash_token(&token)),
-                expires_at: Set(now + invite_ttl),
-                invited_by: Set(actor.user_id),
-                created_at: Set(now),
-                last_sent_at: Set(now),
-                accepted_at: Set(None),
-                revoked_at: Set(None),
-            }
-            .insert(&txn)
-            .await?;
-            send_invite(&txn, mailer, actor, &inv, &org.name, &token, invite_ttl).await?;
-            txn.commit().await?;
-            tracing::info!(by = %actor.user_id, invitation.id = %inv.id, "invitation sent");
+            let inv = invite(db, mailer, actor, invitee, &org, OrgRole::Member, invite_ttl).await?;
             Ok(Added::Invited(inv))
         }
     }
 }
 
-async fn default_org(db: &impl ConnectionTrait) -> DomainResult<organisation::Model> {
-    organisation::Entity::find()
-        .filter(organisation::Column::IsDefault.eq(true))
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::Internal("the default organisation is missing".into()))
+const EXISTING_ACCOUNT: &str = "An account with this email address already exists.";
+
+/// Someone to invite.
+pub struct Invitee {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
 }
 
+/// A super admin invites a teammate into their own organisation with a role; the link
+/// registers them straight into it. Only super admins of an active organisation (not
+/// the default one) may.
+#[tracing::instrument(skip_all, fields(by = %actor.user_id))]
+pub async fn invite_teammate(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    actor: &Actor,
+    invitee: Invitee,
+    role: OrgRole,
+    invite_ttl: Duration,
+) -> DomainResult<invitation::Model> {
+    let org = org_members::require_super_admin(db, actor).await?;
+    invite(db, mailer, actor, invitee, &org, role, invite_ttl).await
+}
+
+/// Stores an invitation into `org` and mails its link, in one transaction. Refuses an
+/// address that has an account or an open invitation.
+async fn invite(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    actor: &Actor,
+    invitee: Invitee,
+    org: &organisation::Model,
+    role: OrgRole,
+    invite_ttl: Duration,
+) -> DomainResult<invitation::Model> {
+    if accounts::find_by_email(db, &invitee.email).await?.is_some() {
+        return Err(FieldError::new("email", EXISTING_ACCOUNT).into());
+    }
+    let open = invitation::Entity::find()
+        .filter(invitation::Column::Email.eq(invitee.email.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .any(|i| is_open(&i));
+    if open {
+        return Err(FieldError::new(
+            "email",
+            "This address already has a pending invitation. Resend it from the list instead.",
+        )
+        .into());
+    }
+    let token = random_token(16);
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let inv = invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(invitee.email.as_str().to_owned()),
+        first_name: Set(invitee.first_name.as_str().to_owned()),
+        last_name: Set(invitee.last_name.as_str().to_owned()),
+        org_id: Set(org.id),
+        org_role: Set(role),
+        token_hash: Set(hash_token(&token)),
+        expires_at: Set(now + invite_ttl),
+        invited_by: Set(actor.user_id),
+        created_at: Set(now),
+        last_sent_at: Set(now),
+        accepted_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    send_invite(&txn, mailer, actor, &inv, org, &token, invite_ttl).await?;
+    txn.commit().await?;
+    tracing::info!(by = %actor.user_id, invitation.id = %inv.id, org.id = %org.id, "invitation sent");
+    Ok(inv)
+}
+
+/// Mails an invitation's link: the admin's template for the default organisation, the
+/// teammate template (with the role) for a real one.
 async fn send_invite(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
     actor: &Actor,
     inv: &invitation::Model,
-    org_name: &str,
+    org: &organisation::Model,
     token: &str,
     ttl: Duration,
 ) -> DomainResult<()> {
     let inviter = accounts::get(db, actor.user_id).await?;
-    let vars = vec![
+    let mut vars = vec![
         ("first_name", inv.first_name.clone()),
         ("last_name", inv.last_name.clone()),
         ("inviter_name", format!("{} {}", inviter.first_name, inviter.last_name)),
-        ("organisation", org_name.to_owned()),
+        ("organisation", org.name.clone()),
         ("link", mailer.link(&format!("/auth/invite?token={token}"))),
         ("expires_in", human_hours(ttl)),
     ];
-    mailer.send(db, TemplateKey::Invite, &inv.email, vars).await?;
+    let template = if actor.is_portal_admin() {
+        TemplateKey::Invite
+    } else {
+        let role = match inv.org_role {
+            OrgRole::SuperAdmin => "super admin",
+            OrgRole::Member => "team member",
+        };
+        vars.push(("role", role.to_owned()));
+        TemplateKey::TeamInvite
+    };
+    mailer.send(db, template, &inv.email, vars).await?;
     Ok(())
 }
 
@@ -172,6 +231,30 @@ pub async fn list_pending(db: &impl ConnectionTrait, actor: &Actor) -> DomainRes
         .await?)
 }
 
+/// The open invitations into the caller's own organisation. Its super admins only.
+pub async fn list_for_my_org(db: &DatabaseConnection, actor: &Actor) -> DomainResult<Vec<invitation::Model>> {
+    let org = org_members::require_super_admin(db, actor).await?;
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::OrgId.eq(org.id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .order_by_desc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// An invitation the caller may manage: portal admins any; a super admin those into
+/// their own organisation (others do not exist for them); anyone else nothing.
+async fn manageable(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<invitation::Model> {
+    let inv = if actor.is_portal_admin() {
+        invitation::Entity::find_by_id(id).one(db).await?
+    } else {
+        let org = org_members::require_super_admin(db, actor).await?;
+        invitation::Entity::find_by_id(id).one(db).await?.filter(|inv| inv.org_id == org.id)
+    };
+    inv.ok_or(DomainError::NotFound)
+}
+
 /// Sends a fresh link (the old one stops working) with a new expiry.
 pub async fn resend(
     db: &DatabaseConnection,
@@ -180,12 +263,11 @@ pub async fn resend(
     id: Uuid,
     invite_ttl: Duration,
 ) -> DomainResult<invitation::Model> {
-    actor.require_portal_admin()?;
-    let inv = invitation::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::NotFound)?;
+    let inv = manageable(db, actor, id).await?;
     if inv.accepted_at.is_some() || inv.revoked_at.is_some() {
         return Err(DomainError::Conflict("This invitation was already used or revoked.".into()));
     }
-    let org = organisation::Entity::find_by_id(inv.org_id).one(db).await?.ok_or(DomainError::NotFound)?;
+    let org = organisations::get_org(db, inv.org_id).await?;
     let token = random_token(16);
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -194,17 +276,17 @@ pub async fn resend(
     active.expires_at = Set(now + invite_ttl);
     active.last_sent_at = Set(now);
     let inv = active.update(&txn).await?;
-    send_invite(&txn, mailer, actor, &inv, &org.name, &token, invite_ttl).await?;
+    send_invite(&txn, mailer, actor, &inv, &org, &token, invite_ttl).await?;
     txn.commit().await?;
     Ok(inv)
 }
 
 /// Revokes an invitation: its link stops working at once.
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    actor.require_portal_admin()?;
+pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<()> {
+    let inv = manageable(db, actor, id).await?;
     let res = invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::Id.eq(inv.id))
         .filter(invitation::Column::AcceptedAt.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
         .exec(db)
@@ -212,6 +294,7 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Domai
     if res.rows_affected == 0 {
         return Err(DomainError::NotFound);
     }
+    tracing::info!(by = %actor.user_id, invitation.id = %inv.id, "invitation revoked");
     Ok(())
 }
 
@@ -268,19 +351,23 @@ pub async fn accept(
         return Err(invalid_link());
     }
     let email = Email::parse(&inv.email).map_err(|e| DomainError::Internal(e.message))?;
-    let user = accounts::insert_in_default_team(
-        &txn,
-        NewUser {
-            first_name: first.as_str().to_owned(),
-            last_name: last.as_str().to_owned(),
-            email,
-            password_hash: Some(hash),
-            portal_role: PortalRole::Developer,
-            status: UserStatus::Active,
-            must_change_password: false,
-        },
-    )
-    .await?;
+    // The invitation says where the account goes; an organisation closed meanwhile
+    // cannot take new members.
+    let org = organisations::get_org(&txn, inv.org_id).await?;
+    if org.status != OrgStatus::Active {
+        return Err(DomainError::Conflict(format!("{} is not active; ask for a new invitation.", org.name)));
+    }
+    let team = accounts::default_team_of(&txn, org.id).await?;
+    let new = NewUser {
+        first_name: first.as_str().to_owned(),
+        last_name: last.as_str().to_owned(),
+        email,
+        password_hash: Some(hash),
+        portal_role: PortalRole::Developer,
+        status: UserStatus::Active,
+        must_change_password: false,
+    };
+    let user = accounts::insert_in_team(&txn, new, &team, inv.org_role).await?;
     txn.commit().await?;
     tracing::info!(user.id = %user.id, invitation.id = %inv.id, "invitation accepted");
     Ok(user)

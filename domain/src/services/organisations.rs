@@ -25,11 +25,14 @@ pub struct OrgSummary {
     pub org: organisation::Model,
     pub members: u64,
     pub teams: u64,
+    /// Who registered it ("Ada Lovelace <ada@example.com>"), for developers' requests.
+    pub requester: Option<String>,
 }
 
 /// An organisation with its teams and members (and each member's teams).
 pub struct OrgDetail {
     pub org: organisation::Model,
+    pub requester: Option<String>,
     pub teams: Vec<team::Model>,
     pub members: Vec<(user::Model, Vec<Uuid>)>,
 }
@@ -47,26 +50,43 @@ pub async fn create(
     actor.require_portal_admin()?;
     let org_name = name("name", org_name)?;
     let txn = db.begin().await?;
-    let org = insert_with_default_team(&txn, org_name.as_str(), OrgStatus::Active).await?;
+    let org = insert_with_default_team(
+        &txn,
+        NewOrg { name: org_name.as_str(), status: OrgStatus::Active, is_default: false, requested_by: None },
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, org.id = %org.id, "organisation created");
     Ok(org)
 }
 
-/// Stores an organisation and its default team (inside the caller's transaction).
+/// An organisation about to be stored.
+pub struct NewOrg<'a> {
+    pub name: &'a str,
+    pub status: OrgStatus,
+    pub is_default: bool,
+    /// The developer who asked for it, for consumer registrations.
+    pub requested_by: Option<Uuid>,
+}
+
+/// Stores an organisation and its default team (inside the caller's transaction): the
+/// one place organisations are created, so none ever lacks its default team.
 pub async fn insert_with_default_team(
     db: &impl ConnectionTrait,
-    org_name: &str,
-    status: OrgStatus,
+    new: NewOrg<'_>,
 ) -> DomainResult<organisation::Model> {
     let now = Utc::now();
     let org = organisation::ActiveModel {
         id: Set(Uuid::now_v7()),
-        name: Set(org_name.to_owned()),
-        status: Set(status),
-        is_default: Set(false),
+        name: Set(new.name.to_owned()),
+        status: Set(new.status),
+        is_default: Set(new.is_default),
         created_at: Set(now),
         updated_at: Set(now),
+        requested_by: Set(new.requested_by),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_reason: Set(None),
     }
     .insert(db)
     .await?;
@@ -129,8 +149,8 @@ pub async fn set_active(
     Ok(org)
 }
 
-/// Organisations matching `search` (case-insensitive, in the name), newest first, with
-/// member and team counts. Portal admins only.
+/// Organisations matching `search` (case-insensitive, in the name), the default one
+/// first, then newest first, with member and team counts. Portal admins only.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -142,7 +162,11 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(organisation::Column::Status.eq(status));
     }
-    let mut orgs = query.order_by_desc(organisation::Column::CreatedAt).all(db).await?;
+    let mut orgs = query
+        .order_by_desc(organisation::Column::IsDefault)
+        .order_by_desc(organisation::Column::CreatedAt)
+        .all(db)
+        .await?;
     if let Some(needle) = search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
         orgs.retain(|o| o.name.to_lowercase().contains(&needle));
     }
@@ -155,23 +179,36 @@ pub async fn list(
     for t in team::Entity::find().filter(team::Column::OrgId.is_in(ids)).all(db).await? {
         *teams.entry(t.org_id).or_default() += 1;
     }
+    let requester_ids: Vec<Uuid> = orgs.iter().filter_map(|o| o.requested_by).collect();
+    let requesters: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(requester_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, requester_label(&u)))
+        .collect();
     Ok(orgs
         .into_iter()
         .map(|org| OrgSummary {
             members: members.get(&org.id).copied().unwrap_or(0),
             teams: teams.get(&org.id).copied().unwrap_or(0),
+            requester: org.requested_by.and_then(|id| requesters.get(&id).cloned()),
             org,
         })
         .collect())
 }
 
 /// An organisation with its teams and members. Portal admins, or members of it —
-/// nobody else learns that it exists.
+/// nobody else learns that it exists. The default organisation is a place for
+/// individuals, not a team: its member list is for portal admins only.
 pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, org_id: Uuid) -> DomainResult<OrgDetail> {
     if !actor.is_portal_admin() && actor.org_id != org_id {
         return Err(DomainError::NotFound);
     }
     let org = get_org(db, org_id).await?;
+    if org.is_default && !actor.is_portal_admin() {
+        return Err(DomainError::NotFound);
+    }
     let teams = team::Entity::find()
         .filter(team::Column::OrgId.eq(org_id))
         .order_by_desc(team::Column::IsDefault)
@@ -195,10 +232,26 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, org_id: Uuid) -> D
             (u, ids)
         })
         .collect();
-    Ok(OrgDetail { org, teams, members })
+    let requester = requester_of(db, &org).await?;
+    Ok(OrgDetail { org, requester, teams, members })
 }
 
-async fn get_org(db: &impl ConnectionTrait, org_id: Uuid) -> DomainResult<organisation::Model> {
+fn requester_label(u: &user::Model) -> String {
+    format!("{} {} <{}>", u.first_name, u.last_name, u.email)
+}
+
+/// Who registered an organisation, if a developer did and still has an account.
+pub async fn requester_of(
+    db: &impl ConnectionTrait,
+    org: &organisation::Model,
+) -> DomainResult<Option<String>> {
+    Ok(match org.requested_by {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.as_ref().map(requester_label),
+        None => None,
+    })
+}
+
+pub(crate) async fn get_org(db: &impl ConnectionTrait, org_id: Uuid) -> DomainResult<organisation::Model> {
     organisation::Entity::find_by_id(org_id).one(db).await?.ok_or(DomainError::NotFound)
 }
 
@@ -352,9 +405,26 @@ pub async fn assign(
 ) -> DomainResult<user::Model> {
     actor.require_portal_admin()?;
     let txn = db.begin().await?;
-    get_org(&txn, org_id).await?;
-    let user = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(DomainError::NotFound)?;
-    let org_teams = team::Entity::find().filter(team::Column::OrgId.eq(org_id)).all(&txn).await?;
+    move_user(&txn, user_id, org_id, team_ids, role).await?;
+    txn.commit().await?;
+    tracing::info!(by = %actor.user_id, user.id = %user_id, org.id = %org_id, "user assigned");
+    user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)
+}
+
+/// Puts a user into an organisation (inside the caller's transaction): their team
+/// memberships are replaced by `team_ids` of that organisation (its default team when
+/// empty) and their consumer role set. The one place users change organisation, so the
+/// one-organisation rule holds whichever way they move.
+pub async fn move_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    org_id: Uuid,
+    team_ids: &[Uuid],
+    role: OrgRole,
+) -> DomainResult<()> {
+    get_org(db, org_id).await?;
+    let user = user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)?;
+    let org_teams = team::Entity::find().filter(team::Column::OrgId.eq(org_id)).all(db).await?;
     let targets: Vec<Uuid> = if team_ids.is_empty() {
         org_teams.iter().filter(|t| t.is_default).map(|t| t.id).collect()
     } else {
@@ -365,7 +435,7 @@ pub async fn assign(
     }
     team_membership::Entity::delete_many()
         .filter(team_membership::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(db)
         .await?;
     for team_id in &targets {
         team_membership::ActiveModel {
@@ -373,7 +443,7 @@ pub async fn assign(
             user_id: Set(user_id),
             created_at: Set(Utc::now()),
         }
-        .insert(&txn)
+        .insert(db)
         .await?;
     }
     user::Entity::update_many()
@@ -381,9 +451,16 @@ pub async fn assign(
         .col_expr(user::Column::OrgRole, Expr::value(role))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(user.id))
-        .exec(&txn)
+        .exec(db)
         .await?;
-    txn.commit().await?;
-    tracing::info!(by = %actor.user_id, user.id = %user_id, org.id = %org_id, "user assigned");
-    user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)
+    Ok(())
+}
+
+/// The default organisation, where individual developers live.
+pub async fn default_org(db: &impl ConnectionTrait) -> DomainResult<organisation::Model> {
+    organisation::Entity::find()
+        .filter(organisation::Column::IsDefault.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::Internal("the default organisation is missing".into()))
 }

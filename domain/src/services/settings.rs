@@ -10,6 +10,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 const AUTO_APPROVE_REGISTRATIONS: &str = "auto_approve_registrations";
+const ORG_REGISTRATION: &str = "org_registration";
+const AUTO_APPROVE_ORGS: &str = "auto_approve_org_registrations";
 const PORTAL_NAME: &str = "portal_name";
 const DEFAULT_PORTAL_NAME: &str = "Portico";
 
@@ -43,12 +45,25 @@ pub async fn auto_approve_registrations(db: &impl ConnectionTrait) -> DomainResu
     Ok(read(db, AUTO_APPROVE_REGISTRATIONS).await?.unwrap_or(true))
 }
 
+/// Whether developers may ask for organisations of their own (default: yes).
+pub async fn org_registration(db: &impl ConnectionTrait) -> DomainResult<bool> {
+    Ok(read(db, ORG_REGISTRATION).await?.unwrap_or(true))
+}
+
+/// Whether requested organisations exist at once, without an admin's approval
+/// (default: no — admins decide).
+pub async fn auto_approve_orgs(db: &impl ConnectionTrait) -> DomainResult<bool> {
+    Ok(read(db, AUTO_APPROVE_ORGS).await?.unwrap_or(false))
+}
+
 /// The current settings, defaults filled in. Anyone may read them (the portal name is
 /// shown on every page; the approval switch explains the sign-up page).
 pub async fn get(db: &impl ConnectionTrait) -> DomainResult<PortalSettings> {
     Ok(PortalSettings {
         portal_name: read(db, PORTAL_NAME).await?.unwrap_or_else(|| DEFAULT_PORTAL_NAME.to_owned()),
         auto_approve_registrations: auto_approve_registrations(db).await?,
+        org_registration: org_registration(db).await?,
+        auto_approve_org_registrations: auto_approve_orgs(db).await?,
     })
 }
 
@@ -65,11 +80,23 @@ pub async fn update(
     }
     write(db, PORTAL_NAME, &name).await?;
     write(db, AUTO_APPROVE_REGISTRATIONS, &new.auto_approve_registrations).await?;
-    tracing::info!(by = %actor.user_id, auto_approve = new.auto_approve_registrations, "settings updated");
+    write(db, ORG_REGISTRATION, &new.org_registration).await?;
+    write(db, AUTO_APPROVE_ORGS, &new.auto_approve_org_registrations).await?;
+    tracing::info!(by = %actor.user_id, settings = ?new, "settings updated");
     get(db).await
 }
 
 /// Sets the approval switch without an actor: for bootstrap and tests.
 pub async fn set_auto_approve_registrations(db: &impl ConnectionTrait, on: bool) -> DomainResult<()> {
     write(db, AUTO_APPROVE_REGISTRATIONS, &on).await
+}
+
+/// Sets the organisation-registration switches without an actor: for tests and demo data.
+pub async fn set_org_registration(
+    db: &impl ConnectionTrait,
+    enabled: bool,
+    auto_approve: bool,
+) -> DomainResult<()> {
+    write(db, ORG_REGISTRATION, &enabled).await?;
+    write(db, AUTO_APPROVE_ORGS, &auto_approve).await
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod consumer_orgs;
 mod lifecycle;
 mod mail;
 mod organisations;

@@ -46,7 +46,8 @@ async fn a_new_organisation_has_a_default_team_and_can_be_renamed_and_listed(db:
     assert!(matches!(organisations::list(&db, &dev, None, None).await, Err(DomainError::Forbidden)));
     // Another organisation's details do not exist for a developer outside it.
     assert!(matches!(organisations::detail(&db, &dev, acme.id).await, Err(DomainError::NotFound)));
-    organisations::detail(&db, &dev, dev.org_id).await.unwrap();
+    // Nor is the default organisation's member list: it holds every individual.
+    assert!(matches!(organisations::detail(&db, &dev, dev.org_id).await, Err(DomainError::NotFound)));
 }
 db_test!(a_new_organisation_has_a_default_team_and_can_be_renamed_and_listed);
 

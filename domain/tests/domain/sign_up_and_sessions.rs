@@ -204,11 +204,16 @@ async fn admin_overview_and_settings_are_admin_only(db: DatabaseConnection) {
     assert_eq!(overview.recent_users[0].user.email, "ada@example.com", "newest first");
     assert_eq!(overview.recent_users[0].org_name, bootstrap::DEFAULT_ORG_NAME);
 
-    let wanted = PortalSettings { portal_name: "Acme APIs".into(), auto_approve_registrations: false };
+    let wanted = PortalSettings {
+        portal_name: "Acme APIs".into(),
+        auto_approve_registrations: false,
+        org_registration: false,
+        auto_approve_org_registrations: true,
+    };
     assert!(matches!(settings::update(&db, &dev_actor, &wanted).await, Err(DomainError::Forbidden)));
     assert!(settings::get(&db).await.unwrap().auto_approve_registrations, "unchanged by the refused call");
     assert_eq!(settings::update(&db, &admin_actor, &wanted).await.unwrap(), wanted);
-    let blank = PortalSettings { portal_name: "  ".into(), auto_approve_registrations: true };
+    let blank = PortalSettings { portal_name: "  ".into(), ..wanted.clone() };
     assert!(matches!(settings::update(&db, &admin_actor, &blank).await, Err(DomainError::Invalid(_))));
     assert_eq!(settings::get(&db).await.unwrap(), wanted, "a refused update stores nothing");
 }

@@ -29,6 +29,7 @@ async fn invite(db: &DatabaseConnection, admin: &Actor, email: &str) -> invitati
         &mailer(),
         admin,
         add(email, Credential::Invite),
+        None,
         Duration::hours(72),
     )
     .await
@@ -56,6 +57,7 @@ async fn an_invitation_link_works_once_and_stores_no_token(db: DatabaseConnectio
         &mailer(),
         &admin,
         add("ivy@example.com", Credential::Invite),
+        None,
         Duration::hours(72),
     )
     .await;
@@ -110,6 +112,7 @@ async fn an_admin_set_password_can_require_a_change(db: DatabaseConnection) {
         &mailer(),
         &admin,
         add("pat@example.com", cred),
+        None,
         Duration::hours(72),
     )
     .await
