@@ -27,6 +27,7 @@ use pages::admin_users::AdminUsersPage;
 use pages::confirm_email::ConfirmEmailPage;
 use pages::forgot_password::ForgotPasswordPage;
 use pages::invitation::InvitationPage;
+use pages::my_organisation::MyOrganisationPage;
 use pages::reset_password::ResetPasswordPage;
 use pages::{dashboard::DashboardPage, home::HomePage, not_found::NotFoundPage};
 use pages::{sign_in::SignInPage, sign_up::SignUpPage};
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/reset/code") view=ResetPasswordPage/>
                     <Route path=path!("/auth/invite") view=InvitationPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/organisation") view=MyOrganisationPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/account/password") view=ChangePasswordPage/>
                     <Route path=path!("/account/confirm-email") view=ConfirmEmailPage/>

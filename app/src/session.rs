@@ -54,20 +54,24 @@ impl Default for Session {
     }
 }
 
-/// The portal's name as the admins set it (Settings → General), shown in the header.
+/// What the admins set in Settings → General that every page needs: the portal's name
+/// (shown in the header) and whether developers may register organisations.
 #[derive(Clone, Copy)]
 pub struct Portal {
     name: RwSignal<String>,
+    org_registration: RwSignal<bool>,
 }
 
 impl Portal {
     /// Provides the context and asks the host for the name.
     pub fn provide() {
-        let portal = Self { name: RwSignal::new("Portico".to_owned()) };
+        let portal =
+            Self { name: RwSignal::new("Portico".to_owned()), org_registration: RwSignal::new(false) };
         provide_context(portal);
         spawn_local(async move {
             if let Ok(info) = get_portal_info().await {
                 portal.set_name(info.portal_name);
+                portal.org_registration.set(info.org_registration);
             }
         });
     }
@@ -82,5 +86,14 @@ impl Portal {
 
     pub fn set_name(self, name: String) {
         self.name.set(name);
+    }
+
+    /// Whether developers may register organisations (Settings → General).
+    pub fn org_registration(self) -> bool {
+        self.org_registration.get()
+    }
+
+    pub fn set_org_registration(self, enabled: bool) {
+        self.org_registration.set(enabled);
     }
 }

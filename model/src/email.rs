@@ -20,9 +20,6 @@ pub enum TemplateKey {
     OrgRegistrationReceived,
     OrgRegistrationApproved,
     OrgRegistrationRejected,
-    AccessRequested,
-    AccessApproved,
-    AccessRejected,
 }
 
 /// A template as stored and edited: subject, plain-text body, HTML body.
@@ -58,7 +55,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 impl TemplateKey {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 11] = [
         Self::Invite,
         Self::RegistrationReceived,
         Self::RegistrationApproved,
@@ -70,9 +67,6 @@ impl TemplateKey {
         Self::OrgRegistrationReceived,
         Self::OrgRegistrationApproved,
         Self::OrgRegistrationRejected,
-        Self::AccessRequested,
-        Self::AccessApproved,
-        Self::AccessRejected,
     ];
 
     /// The stable name stored in the database.
@@ -89,9 +83,6 @@ impl TemplateKey {
             Self::OrgRegistrationReceived => "org_registration_received",
             Self::OrgRegistrationApproved => "org_registration_approved",
             Self::OrgRegistrationRejected => "org_registration_rejected",
-            Self::AccessRequested => "access_requested",
-            Self::AccessApproved => "access_approved",
-            Self::AccessRejected => "access_rejected",
         }
     }
 
@@ -113,9 +104,6 @@ impl TemplateKey {
             Self::OrgRegistrationReceived => "Organisation request received (to admins)",
             Self::OrgRegistrationApproved => "Organisation approved",
             Self::OrgRegistrationRejected => "Organisation rejected",
-            Self::AccessRequested => "Access request received (to admins)",
-            Self::AccessApproved => "Access request approved",
-            Self::AccessRejected => "Access request rejected",
         }
     }
 
@@ -168,27 +156,6 @@ impl TemplateKey {
                 ("organisation", "The requested organisation's name"),
                 ("reason", "The admin's reason (may be empty)"),
             ][..],
-            Self::AccessRequested => &[
-                ("requester_name", "The developer who asked for access"),
-                ("organisation", "Their organisation"),
-                ("app_name", "The app the access is for"),
-                ("products", "The API products asked for"),
-                ("plan", "The plan chosen"),
-                ("link", "The admin page listing access requests"),
-            ][..],
-            Self::AccessApproved => &[
-                ("app_name", "The app the access is for"),
-                ("products", "The API products granted"),
-                ("plan", "The plan"),
-                ("link", "The app's page, where its keys are"),
-            ][..],
-            Self::AccessRejected => &[
-                ("app_name", "The app the access was for"),
-                ("products", "The API products asked for"),
-                ("plan", "The plan"),
-                ("reason", "The admin's reason (may be empty)"),
-                ("link", "The app's page"),
-            ][..],
         });
         vars
     }
@@ -212,9 +179,6 @@ impl TemplateKey {
                     "requester_name" => "Ada Lovelace",
                     "requester_email" => "ada@example.com",
                     "role" => "team member",
-                    "app_name" => "Engine Dashboard",
-                    "products" => "Payments API, Accounts API",
-                    "plan" => "Gold",
                     _ => "https://portal.example.com/auth/link?token=…",
                 };
                 (name, value.to_owned())
@@ -290,24 +254,6 @@ impl TemplateKey {
                 "Your request to register {{organisation}} was not approved. {{reason}}",
                 None,
                 "You can keep using the portal as an individual developer.",
-            ),
-            Self::AccessRequested => (
-                "Access request on {{portal_name}}: {{app_name}}",
-                "{{requester_name}} ({{organisation}}) asked for access to {{products}} on the {{plan}} plan for the app {{app_name}}.",
-                Some("Review access requests"),
-                "",
-            ),
-            Self::AccessApproved => (
-                "Access approved: {{app_name}}",
-                "Your request for {{products}} on the {{plan}} plan for {{app_name}} is approved. Your API key is ready.",
-                Some("Open the app"),
-                "",
-            ),
-            Self::AccessRejected => (
-                "Access request for {{app_name}}",
-                "Your request for {{products}} on the {{plan}} plan for {{app_name}} was not approved. {{reason}}",
-                Some("Open the app"),
-                "",
             ),
         };
         let mut text = format!("Hello {{{{first_name}}}},\n\n{intro}\n");

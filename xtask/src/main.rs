@@ -6,6 +6,8 @@
 //!   test: unit, data-layer (SQLite and PostgreSQL), HTTP, tidy, and the browser tests in
 //!   `end2end/` against the real `portico` binary on SQLite and on PostgreSQL.
 //! - `cargo xtask lint` checks formatting and runs clippy on both feature sets of `app`.
+//! - `cargo xtask e2e [FILTER…]` builds the client and the host and runs only the browser
+//!   tests whose file name contains a filter, on SQLite (for working on one page).
 //! - `cargo xtask setup` / `build-client` run those steps alone.
 
 mod smtp_sink;
@@ -28,6 +30,7 @@ fn main() -> Result<()> {
         "build-client" => build_client(&tools::setup()?),
         "run" => run(rest),
         "test" => test(),
+        "e2e" => e2e(rest),
         "lint" => lint(),
         "ci" => lint().and_then(|()| test()),
         _ => {
@@ -36,6 +39,7 @@ fn main() -> Result<()> {
                  tasks:\n  \
                  run [-- ARGS]  install tools, build everything, serve the portal (ARGS go to `portico serve`)\n  \
                  test           run every test, browser tests included\n  \
+                 e2e [FILTER…]  only the browser tests whose file name contains a filter, on SQLite\n  \
                  lint           rustfmt check and clippy on both feature sets\n  \
                  ci             lint, then test\n  \
                  setup          install the wasm32 target, trunk, wasm-bindgen-cli and wasm-opt\n  \
@@ -169,8 +173,17 @@ fn test() -> Result<()> {
     browser_tests()
 }
 
-/// The browser tests, once on a fresh SQLite file and once on a fresh PostgreSQL database.
-fn browser_tests() -> Result<()> {
+/// Builds what the browser tests need and runs the specs matching `filters` on SQLite.
+fn e2e(filters: &[String]) -> Result<()> {
+    let tools = tools::setup()?;
+    build_client(&tools)?;
+    run_cmd(cargo().args(["build", "-p", "portico-server"]))?;
+    let (chromium, work, sqlite_url) = prepare_browser_run()?;
+    browser_suite(&chromium, "SQLite", &sqlite_url, &work, None, filters)
+}
+
+/// Chromium, the npm packages, and a fresh SQLite file: `(chromium, work dir, sqlite url)`.
+fn prepare_browser_run() -> Result<(PathBuf, PathBuf, String)> {
     let chromium = tools::chromium()?;
     let e2e = root().join("end2end");
     if !e2e.join("node_modules/playwright-core").is_dir() {
@@ -182,9 +195,14 @@ fn browser_tests() -> Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_file.display()));
     }
-    let sqlite_url = format!("sqlite://{}", sqlite_file.display());
+    Ok((chromium, work, format!("sqlite://{}", sqlite_file.display())))
+}
+
+/// The browser tests, once on a fresh SQLite file and once on a fresh PostgreSQL database.
+fn browser_tests() -> Result<()> {
+    let (chromium, work, sqlite_url) = prepare_browser_run()?;
     // SQLite run: no SMTP, mails are held in the outbox.
-    browser_suite(&chromium, "SQLite", &sqlite_url, &work, None)?;
+    browser_suite(&chromium, "SQLite", &sqlite_url, &work, None, &[])?;
 
     let pg_base = std::env::var("PORTICO_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -192,24 +210,33 @@ fn browser_tests() -> Result<()> {
         eprintln!("browser tests on PostgreSQL skipped: PORTICO_TEST_POSTGRES_URL=skip");
         return Ok(());
     }
+    // A database of this run's own, so two checkouts can run the suite at the same time.
+    let database = format!("portico_e2e_{}", std::process::id());
     run_cmd(Command::new("psql").args([
         pg_base.as_str(),
         "-q",
         "-v",
         "ON_ERROR_STOP=1",
         "-c",
-        "DROP DATABASE IF EXISTS portico_e2e WITH (FORCE)",
+        &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
         "-c",
-        "CREATE DATABASE portico_e2e",
+        &format!("CREATE DATABASE {database}"),
     ]))
     .context("the PostgreSQL browser run needs `psql` and a reachable server (PORTICO_TEST_POSTGRES_URL)")?;
     let pg_url = match pg_base.rsplit_once('/') {
-        Some((server, _db)) => format!("{server}/portico_e2e"),
+        Some((server, _db)) => format!("{server}/{database}"),
         None => bail!("PORTICO_TEST_POSTGRES_URL has no database part: {pg_base}"),
     };
     // PostgreSQL run: with SMTP, to a sink, so delivery is real.
     let sink = smtp_sink::SmtpSink::start()?;
-    browser_suite(&chromium, "PostgreSQL", &pg_url, &work, Some(&sink))?;
+    let result = browser_suite(&chromium, "PostgreSQL", &pg_url, &work, Some(&sink), &[]);
+    let dropped = Command::new("psql")
+        .args([pg_base.as_str(), "-q", "-c", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")])
+        .status();
+    if !dropped.is_ok_and(|s| s.success()) {
+        eprintln!("could not drop the browser-test database {database}");
+    }
+    result?;
     eprintln!("SMTP sink received {} mails during the PostgreSQL run", sink.count());
     if sink.count() == 0 {
         bail!("the SMTP run delivered no mail to the sink");
@@ -226,6 +253,7 @@ fn browser_suite(
     database_url: &str,
     work: &Path,
     smtp: Option<&smtp_sink::SmtpSink>,
+    filters: &[String],
 ) -> Result<()> {
     let mail = if smtp.is_some() { "SMTP delivery" } else { "mails held in the outbox" };
     eprintln!("\n== browser tests on {label}, {mail} ==");
@@ -260,7 +288,7 @@ fn browser_suite(
     let result = run_cmd(
         Command::new("node")
             .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-            .args(spec_files()?)
+            .args(spec_files(filters)?)
             .env("E2E_BASE_URL", &base)
             .env("E2E_ADMIN_EMAIL", E2E_ADMIN_EMAIL)
             .env("E2E_ADMIN_PASSWORD", E2E_ADMIN_PASSWORD)
@@ -279,12 +307,13 @@ fn browser_suite(
     result
 }
 
-/// `end2end/tests/*.spec.mjs`, sorted.
-fn spec_files() -> Result<Vec<String>> {
+/// `end2end/tests/*.spec.mjs` whose name contains one of `filters` (all when empty), sorted.
+fn spec_files(filters: &[String]) -> Result<Vec<String>> {
     let mut files: Vec<String> = std::fs::read_dir(root().join("end2end/tests"))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".spec.mjs"))
+        .filter(|n| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str())))
         .map(|n| format!("tests/{n}"))
         .collect();
     files.sort();

@@ -16,6 +16,7 @@ pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
         users: overview.users,
         pending_users: overview.pending_users,
         organisations: overview.organisations,
+        pending_organisations: overview.pending_organisations,
         recent_users: overview.recent_users.into_iter().map(backend::convert::user_summary).collect(),
     })
 }

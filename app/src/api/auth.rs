@@ -4,20 +4,27 @@ use leptos::prelude::*;
 use portico_model::{AppError, InvitationPreview, Me, PortalInfo, SignUpOutcome};
 
 /// Creates a developer account. Signed in at once when registrations are auto-approved.
+/// With `invite_code` the account lands in the code's team; with `organisation` it also
+/// registers an organisation of that name (when the portal allows it).
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     first_name: String,
     last_name: String,
     email: String,
     password: String,
+    invite_code: Option<String>,
+    organisation: Option<String>,
 ) -> Result<SignUpOutcome, AppError> {
     use crate::backend::{self, auth};
     use portico_domain::entities::user::UserStatus;
-    use portico_domain::services::accounts;
+    use portico_domain::services::accounts::{self, SignUpExtras};
 
     let input = portico_model::SignUpInput::parse(&first_name, &last_name, &email, &password)?;
     let be = backend::get()?;
-    let user = accounts::sign_up(&be.db, &be.hasher, &be.mailer, input).await?;
+    let blank_is_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    let extras =
+        SignUpExtras { invite_code: blank_is_none(invite_code), organisation: blank_is_none(organisation) };
+    let user = accounts::sign_up_with(&be.db, &be.hasher, &be.mailer, input, extras).await?;
     if user.status == UserStatus::Pending {
         return Ok(SignUpOutcome::AwaitingApproval { email: user.email });
     }
@@ -139,5 +146,6 @@ pub async fn get_portal_info() -> Result<PortalInfo, AppError> {
     use portico_domain::services::settings;
 
     let be = backend::get()?;
-    Ok(PortalInfo { portal_name: settings::get(&be.db).await?.portal_name })
+    let settings = settings::get(&be.db).await?;
+    Ok(PortalInfo { portal_name: settings.portal_name, org_registration: settings.org_registration })
 }

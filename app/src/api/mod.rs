@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod mail;
+pub mod my_organisation;
 pub mod organisations;
 pub mod users;
 
@@ -38,8 +39,8 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("activate_user", Access::PortalAdmin),
     ("add_user", Access::PortalAdmin),
     ("list_invitations", Access::PortalAdmin),
-    ("resend_invitation", Access::PortalAdmin),
-    ("revoke_invitation", Access::PortalAdmin),
+    ("resend_invitation", Access::AdminOrSuperAdmin),
+    ("revoke_invitation", Access::AdminOrSuperAdmin),
     ("list_outbox", Access::PortalAdmin),
     ("get_outbox_mail", Access::PortalAdmin),
     ("list_email_templates", Access::PortalAdmin),
@@ -55,6 +56,16 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("delete_team", Access::PortalAdmin),
     ("set_team_member", Access::PortalAdmin),
     ("assign_user", Access::PortalAdmin),
+    ("decide_organisation", Access::PortalAdmin),
+    ("create_invite_code", Access::PortalAdmin),
+    ("list_invite_codes", Access::PortalAdmin),
+    ("revoke_invite_code", Access::PortalAdmin),
+    ("get_my_organisation", Access::SignedIn),
+    ("request_organisation", Access::SignedIn),
+    ("invite_teammate", Access::OrgSuperAdmin),
+    ("list_team_invitations", Access::OrgSuperAdmin),
+    ("update_member", Access::OrgSuperAdmin),
+    ("remove_member", Access::OrgSuperAdmin),
 ];
 
 /// Who may call a server function.
@@ -68,4 +79,8 @@ pub enum Access {
     OrgMember,
     /// Portal admins only.
     PortalAdmin,
+    /// Super admins of an active organisation, for their own organisation only.
+    OrgSuperAdmin,
+    /// Portal admins for anything; super admins for what belongs to their organisation.
+    AdminOrSuperAdmin,
 }

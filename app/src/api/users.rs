@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use portico_model::{
-    AccountStatus, AddUserOutcome, AppError, InvitationId, InvitationSummary, UserId, UserSummary,
+    AccountStatus, AddUserOutcome, AppError, InvitationId, InvitationSummary, OrgId, UserId, UserSummary,
 };
 
 /// Users, pending first, optionally of one status.
@@ -77,6 +77,7 @@ pub async fn add_user(
     password: Option<String>,
     must_change: bool,
     send_invite: bool,
+    org_id: Option<OrgId>,
 ) -> Result<AddUserOutcome, AppError> {
     use crate::backend::{self, auth, convert};
     use portico_domain::services::admin::UserWithOrg;
@@ -113,7 +114,17 @@ pub async fn add_user(
         }
     };
     let input = AddUser { first_name, last_name, email, credential };
-    match invitations::add_user(&be.db, &be.hasher, &be.mailer, &actor, input, be.invite_ttl).await? {
+    match invitations::add_user(
+        &be.db,
+        &be.hasher,
+        &be.mailer,
+        &actor,
+        input,
+        org_id.map(|o| o.0),
+        be.invite_ttl,
+    )
+    .await?
+    {
         Added::User(user) => {
             let org = portico_domain::services::accounts::organisation_of(&be.db, &user).await?;
             Ok(AddUserOutcome::Created(convert::user_summary(UserWithOrg { user, org_name: org.name })))

@@ -3,14 +3,14 @@
 use portico_domain::entities::organisation::OrgStatus as DomainOrgStatus;
 use portico_domain::entities::outbox_message::{self, MailStatus};
 use portico_domain::entities::user::{self, OrgRole, PortalRole, UserStatus};
-use portico_domain::entities::{invitation, organisation};
+use portico_domain::entities::{invitation, invite_code, organisation};
 use portico_domain::services::admin::UserWithOrg;
-use portico_domain::services::organisations;
+use portico_domain::services::{invite_codes, organisations};
 use portico_model::OrgMember;
 use portico_model::email::TemplateKey;
 use portico_model::{
-    AccountStatus, ConsumerRole, InvitationSummary, Me, OrgDetail, OrgSummary, OutboxMail, TeamSummary,
-    UserSummary,
+    AccountStatus, ConsumerRole, InvitationSummary, InviteCodeSummary, Me, OrgDetail, OrgSummary, OutboxMail,
+    TeamSummary, UserSummary,
 };
 
 pub fn portal_role(role: PortalRole) -> portico_model::PortalRole {
@@ -39,6 +39,8 @@ pub fn me(user: &user::Model, org: &organisation::Model) -> Me {
         status: status(user.status),
         org_id: org.id.into(),
         org_name: org.name.clone(),
+        org_role: consumer_role(user.org_role),
+        org_is_default: org.is_default,
         must_change_password: user.must_change_password,
         gravatar_hash: gravatar_hash(&user.email),
     }
@@ -87,6 +89,7 @@ pub fn invitation(inv: invitation::Model) -> InvitationSummary {
         created_at: inv.created_at,
         last_sent_at: inv.last_sent_at,
         expires_at: inv.expires_at,
+        role: consumer_role(inv.org_role),
     }
 }
 
@@ -145,7 +148,8 @@ pub fn org_role(r: ConsumerRole) -> OrgRole {
     }
 }
 
-pub fn org_summary(org: organisation::Model, members: u64, teams: u64) -> OrgSummary {
+pub fn org_summary(org: organisations::OrgSummary) -> OrgSummary {
+    let organisations::OrgSummary { org, members, teams, requester } = org;
     OrgSummary {
         id: org.id.into(),
         name: org.name,
@@ -154,6 +158,24 @@ pub fn org_summary(org: organisation::Model, members: u64, teams: u64) -> OrgSum
         members,
         teams,
         created_at: org.created_at,
+        requested_by: requester,
+        decision_reason: org.decision_reason,
+    }
+}
+
+pub fn invite_code(code: invite_code::Model, team_name: String) -> InviteCodeSummary {
+    let usable = invite_codes::is_usable(&code, chrono::Utc::now());
+    InviteCodeSummary {
+        id: code.id.into(),
+        prefix: code.prefix,
+        team_id: code.team_id.into(),
+        team_name,
+        max_uses: code.max_uses.map(|n| n.max(0) as u32),
+        uses: code.uses.max(0) as u32,
+        expires_at: code.expires_at,
+        created_at: code.created_at,
+        revoked: code.revoked_at.is_some(),
+        usable,
     }
 }
 
@@ -175,6 +197,8 @@ pub fn org_detail(d: organisations::OrgDetail) -> OrgDetail {
         .map(|(u, ids)| OrgMember {
             id: u.id.into(),
             name: format!("{} {}", u.first_name, u.last_name),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
             email: u.email.clone(),
             role: consumer_role(u.org_role),
             status: status(u.status),
@@ -182,5 +206,7 @@ pub fn org_detail(d: organisations::OrgDetail) -> OrgDetail {
         })
         .collect();
     let (members_n, teams_n) = (d.members.len() as u64, d.teams.len() as u64);
-    OrgDetail { org: org_summary(d.org, members_n, teams_n), teams, members }
+    let summary =
+        organisations::OrgSummary { org: d.org, members: members_n, teams: teams_n, requester: d.requester };
+    OrgDetail { org: org_summary(summary), teams, members }
 }

@@ -1,5 +1,5 @@
-//! The admin area's tab bar: Overview, Users (with how many wait for approval),
-//! Organisations, Outbox and Settings.
+//! The admin area's tab bar: Overview, Users and Organisations (each with how many wait
+//! for approval), Outbox and Settings.
 
 use crate::api::admin::get_admin_overview;
 use leptos::prelude::*;
@@ -28,6 +28,7 @@ impl AdminNavRefresh {
 #[component]
 pub fn AdminNav() -> impl IntoView {
     let pending = RwSignal::new(0usize);
+    let pending_orgs = RwSignal::new(0usize);
     // Counted on mount, and again whenever the page says the users changed.
     let refresh = use_context::<AdminNavRefresh>();
     Effect::new(move |_| {
@@ -37,31 +38,32 @@ pub fn AdminNav() -> impl IntoView {
         spawn_local(async move {
             // The badge is a hint: on any error it simply stays hidden.
             // A count from the overview, not the whole list of pending users.
-            let count = get_admin_overview()
-                .await
-                .map(|o| usize::try_from(o.pending_users).unwrap_or(usize::MAX))
-                .unwrap_or(0);
-            pending.set(count);
+            let counts = get_admin_overview().await.map(|o| (o.pending_users, o.pending_organisations));
+            let (users, orgs) = counts.unwrap_or((0, 0));
+            pending.set(usize::try_from(users).unwrap_or(usize::MAX));
+            pending_orgs.set(usize::try_from(orgs).unwrap_or(usize::MAX));
         });
     });
 
-    let badge = move || {
-        let n = pending.get();
-        (n > 0).then(|| {
-            view! {
-                <span class="tab-count" data-testid="pending-count" title="Awaiting approval">
-                    {n}
-                    <span class="visually-hidden">" awaiting approval"</span>
-                </span>
-            }
-        })
+    let badge = move |count: RwSignal<usize>, testid: &'static str| {
+        move || {
+            let n = count.get();
+            (n > 0).then(|| {
+                view! {
+                    <span class="tab-count" data-testid=testid title="Awaiting approval">
+                        {n}
+                        <span class="visually-hidden">" awaiting approval"</span>
+                    </span>
+                }
+            })
+        }
     };
 
     view! {
         <nav class="admin-tabs" aria-label="Admin sections">
             <A href="/admin" exact=true>"Overview"</A>
-            <A href="/admin/users">"Users" {badge}</A>
-            <A href="/admin/organisations">"Organisations"</A>
+            <A href="/admin/users">"Users" {badge(pending, "pending-count")}</A>
+            <A href="/admin/organisations">"Organisations" {badge(pending_orgs, "pending-orgs-count")}</A>
             <A href="/admin/outbox">"Outbox"</A>
             <A href="/admin/settings">"Settings"</A>
         </nav>

@@ -30,3 +30,8 @@ pub fn Avatar(
         </span>
     }
 }
+
+/// Two letters for an avatar from a full name ("Ada Lovelace" → "AL").
+pub fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).take(2).collect()
+}

@@ -1,16 +1,23 @@
-//! Pending invitations with resend and revoke.
+//! Pending invitations with resend and revoke: the admin's (Admin → Users) and a super
+//! admin's (My organisation). The host decides which invitations each may touch.
 
-use super::{UsersState, initials};
 use crate::api::users::{resend_invitation, revoke_invitation};
-use crate::components::avatar::Avatar;
+use crate::components::avatar::{Avatar, initials};
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_model::{InvitationId, InvitationSummary};
+use portico_model::{AppError, InvitationId, InvitationSummary};
 
 #[component]
-pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
+pub fn InvitationsTable(
+    invitations: RwSignal<Option<Result<Vec<InvitationSummary>, AppError>>>,
+    /// Called after a resend or revoke, to load the list again.
+    on_change: Callback<()>,
+    /// Show the role each invitee will get (inside an organisation).
+    #[prop(optional)]
+    show_role: bool,
+) -> impl IntoView {
     let toasts = Toasts::use_toasts();
     let busy = RwSignal::new(None::<InvitationId>);
 
@@ -20,7 +27,7 @@ pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
             match resend_invitation(inv.id).await {
                 Ok(sent) => {
                     toasts.success(format!("Invitation sent again to {}.", sent.email));
-                    state.reload_invitations();
+                    on_change.run(());
                 }
                 Err(e) => toasts.error(e.to_string()),
             }
@@ -33,7 +40,7 @@ pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
             match revoke_invitation(inv.id).await {
                 Ok(()) => {
                     toasts.success(format!("Invitation to {} revoked.", inv.email));
-                    state.reload_invitations();
+                    on_change.run(());
                 }
                 Err(e) => toasts.error(e.to_string()),
             }
@@ -42,7 +49,7 @@ pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
     };
 
     move || {
-        match state.invitations.get() {
+        match invitations.get() {
         None => view! { <Loading label="Loading invitations…"/> }.into_any(),
         Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
         Some(Ok(list)) if list.is_empty() => view! {
@@ -57,6 +64,7 @@ pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Invited"</th>
+                            {show_role.then(|| view! { <th scope="col">"Role"</th> })}
                             <th scope="col">"Sent"</th>
                             <th scope="col">"Expires"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -75,6 +83,7 @@ pub(super) fn InvitationsTable(state: UsersState) -> impl IntoView {
                                             <div><div>{inv.name.clone()}</div><div class="muted small">{inv.email.clone()}</div></div>
                                         </div>
                                     </td>
+                                    {show_role.then(|| view! { <td class="small">{inv.role.label()}</td> })}
                                     <td class="muted small">{inv.last_sent_at.format("%Y-%m-%d %H:%M").to_string()}</td>
                                     <td class="small">
                                         <span class="muted">{inv.expires_at.format("%Y-%m-%d %H:%M").to_string()}</span>

@@ -3,6 +3,7 @@
 pub mod admin_nav;
 pub mod avatar;
 pub mod field;
+pub mod invitations;
 pub mod nav;
 pub mod states;
 pub mod toast;

@@ -42,6 +42,7 @@ pub fn TopNav() -> impl IntoView {
                 <div class="topnav-links">
                     {move || session.me().map(|me| view! {
                         <A href="/dashboard">"Dashboard"</A>
+                        {(!me.is_admin()).then(|| view! { <A href="/organisation">"Organisation"</A> })}
                         {me.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
                     })}
                 </div>

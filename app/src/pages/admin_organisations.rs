@@ -125,6 +125,9 @@ fn Organisations() -> impl IntoView {
                                             <td>
                                                 <A href=format!("/admin/organisations/{}", o.id)>{o.name.clone()}</A>
                                                 {o.is_default.then(|| view! { " " <span class="badge badge-inactive">"default"</span> })}
+                                                {o.requested_by.clone().map(|who| view! {
+                                                    <div class="muted small">"Registered by " {who}</div>
+                                                })}
                                             </td>
                                             <td><span class=format!("badge badge-{status}")>{status}</span></td>
                                             <td>{o.members}</td>

@@ -50,6 +50,8 @@ fn SettingsForm() -> impl IntoView {
     let loaded = RwSignal::new(None::<Result<PortalSettings, AppError>>);
     let name = RwSignal::new(String::new());
     let auto_approve = RwSignal::new(true);
+    let org_registration = RwSignal::new(true);
+    let auto_approve_orgs = RwSignal::new(false);
     let saving = RwSignal::new(false);
     let name_error = RwSignal::new(None::<String>);
     spawn_local(async move {
@@ -57,6 +59,8 @@ fn SettingsForm() -> impl IntoView {
         if let Ok(s) = &result {
             name.set(s.portal_name.clone());
             auto_approve.set(s.auto_approve_registrations);
+            org_registration.set(s.org_registration);
+            auto_approve_orgs.set(s.auto_approve_org_registrations);
         }
         loaded.set(Some(result));
     });
@@ -68,6 +72,8 @@ fn SettingsForm() -> impl IntoView {
         let wanted = PortalSettings {
             portal_name: name.get_untracked(),
             auto_approve_registrations: auto_approve.get_untracked(),
+            org_registration: org_registration.get_untracked(),
+            auto_approve_org_registrations: auto_approve_orgs.get_untracked(),
         };
         spawn_local(async move {
             match update_portal_settings(wanted).await {
@@ -75,6 +81,9 @@ fn SettingsForm() -> impl IntoView {
                     portal.set_name(saved.portal_name.clone());
                     name.set(saved.portal_name);
                     auto_approve.set(saved.auto_approve_registrations);
+                    portal.set_org_registration(saved.org_registration);
+                    org_registration.set(saved.org_registration);
+                    auto_approve_orgs.set(saved.auto_approve_org_registrations);
                     toasts.success("Settings saved.");
                 }
                 Err(e) => match e.field_message("portal_name") {
@@ -100,6 +109,21 @@ fn SettingsForm() -> impl IntoView {
                     <label for="auto_approve">"Auto-approve developer registrations"</label>
                 </div>
                 <p class="field-hint">"When off, new accounts wait for an administrator's approval before they can sign in."</p>
+                <div class="field field-check">
+                    <input type="checkbox" id="org_registration" name="org_registration"
+                        prop:checked=move || org_registration.get()
+                        on:change=move |ev| org_registration.set(event_target_checked(&ev))/>
+                    <label for="org_registration">"Enable API consumers to register organisations"</label>
+                </div>
+                <p class="field-hint">"Developers can name an organisation at sign-up or from My organisation, and become its super admin."</p>
+                <div class="field field-check">
+                    <input type="checkbox" id="auto_approve_orgs" name="auto_approve_orgs"
+                        prop:checked=move || auto_approve_orgs.get()
+                        prop:disabled=move || !org_registration.get()
+                        on:change=move |ev| auto_approve_orgs.set(event_target_checked(&ev))/>
+                    <label for="auto_approve_orgs">"Auto-approve organisation registrations"</label>
+                </div>
+                <p class="field-hint">"When off, each new organisation waits for an administrator in Admin → Organisations."</p>
                 <button type="submit" class="btn btn-primary" disabled=move || saving.get()>
                     {move || if saving.get() { "Saving…" } else { "Save settings" }}
                 </button>

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod forgot_password;
 pub mod home;
 pub mod invitation;
+pub mod my_organisation;
 pub mod not_found;
 pub mod reset_password;
 pub mod sign_in;

@@ -3,21 +3,26 @@
 use crate::api::auth::sign_up;
 use crate::components::field::Field;
 use crate::components::toast::Toasts;
-use crate::session::Session;
+use crate::session::{Portal, Session};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
-use portico_model::{AppError, Email, Password, PersonName, SignUpOutcome};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use portico_model::{AppError, Email, GroupName, Password, PersonName, SignUpOutcome};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let session = Session::use_session();
+    let portal = Portal::use_portal();
     let toasts = Toasts::use_toasts();
     let navigate = use_navigate();
     let first_name = RwSignal::new(String::new());
     let last_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // An invite code from an admin's link (`/sign-up?code=…`) or typed in.
+    let code_in_link = use_query_map().with_untracked(|q| q.get("code").unwrap_or_default());
+    let invite_code = RwSignal::new(code_in_link);
+    let organisation = RwSignal::new(String::new());
     // Fields show their rule once touched (blurred) or once the form was submitted.
     let touched = RwSignal::new(Vec::<&'static str>::new());
     let submitted = RwSignal::new(false);
@@ -53,6 +58,19 @@ pub fn SignUpPage() -> impl IntoView {
     let password_error = Signal::derive(move || {
         message("password", Password::parse(&password.get()).err().map(|e| e.message))
     });
+    let code_error = Signal::derive(move || message("invite_code", None));
+    // Optional: only a name that is there is checked.
+    let org_error = Signal::derive(move || {
+        let name = organisation.get();
+        let local = if name.trim().is_empty() {
+            None
+        } else if !invite_code.get().trim().is_empty() {
+            Some("Use either an invite code or a new organisation's name, not both.".to_owned())
+        } else {
+            GroupName::parse("organisation", &name).err().map(|e| e.message)
+        };
+        message("organisation", local)
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -64,9 +82,10 @@ pub fn SignUpPage() -> impl IntoView {
             &email.get_untracked(),
             &password.get_untracked(),
         );
-        if parsed.is_err() {
+        if parsed.is_err() || org_error.get_untracked().is_some() {
             return;
         }
+        let optional = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         pending.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -75,6 +94,8 @@ pub fn SignUpPage() -> impl IntoView {
                 last_name.get_untracked(),
                 email.get_untracked(),
                 password.get_untracked(),
+                optional(invite_code.get_untracked()),
+                optional(organisation.get_untracked()),
             )
             .await;
             match result {
@@ -128,6 +149,14 @@ pub fn SignUpPage() -> impl IntoView {
                     <Field id="password" label="Password" value=password error=password_error
                         kind="password" autocomplete="new-password" on_blur=touch("password")
                         hint="At least 8 characters. A passphrase of a few words is great."/>
+                    <Field id="invite_code" label="Invite code (optional)" value=invite_code error=code_error
+                        autocomplete="off" on_blur=touch("invite_code")
+                        hint="From your organisation's administrator: it places you in their team."/>
+                    <Show when=move || portal.org_registration()>
+                        <Field id="organisation" label="Register an organisation (optional)" value=organisation
+                            error=org_error autocomplete="organization" on_blur=touch("organisation")
+                            hint="Your company's name. You become its super admin and can invite teammates."/>
+                    </Show>
                     <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
                         {move || if pending.get() { "Creating account…" } else { "Create account" }}
                     </button>

@@ -5,6 +5,7 @@
 
 mod account_recovery;
 mod foundation;
+mod organisations;
 
 use axum::Router;
 use axum::body::Body;

@@ -1,12 +1,13 @@
 //! The "Add user" panel: a password now XOR an invitation email, chosen explicitly.
 
 use super::UsersState;
+use crate::api::organisations::list_organisations;
 use crate::api::users::add_user;
 use crate::components::field::Field;
 use crate::components::toast::Toasts;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_model::{AddUserOutcome, AppError, Email, Password, PersonName};
+use portico_model::{AddUserOutcome, AppError, Email, OrgId, OrgStatus, OrgSummary, Password, PersonName};
 
 #[component]
 pub(super) fn AddUserPanel(state: UsersState, on_close: Callback<()>) -> impl IntoView {
@@ -20,6 +21,16 @@ pub(super) fn AddUserPanel(state: UsersState, on_close: Callback<()>) -> impl In
     let submitted = RwSignal::new(false);
     let server_error = RwSignal::new(None::<AppError>);
     let saving = RwSignal::new(false);
+    // Where the user goes: an active organisation; none chosen means the default one.
+    let orgs = RwSignal::new(Vec::<OrgSummary>::new());
+    let org = RwSignal::new(None::<OrgId>);
+    spawn_local(async move {
+        match list_organisations(None, Some(OrgStatus::Active)).await {
+            Ok(list) => orgs.set(list),
+            Err(e) => toasts.error(e.to_string()),
+        }
+    });
+    let org_error = move || server_error.get().and_then(|e| e.field_message("org"));
 
     // The local rule once the form was submitted; otherwise what the server said.
     let message = move |field: &'static str, local: Option<String>| {
@@ -78,6 +89,7 @@ pub(super) fn AddUserPanel(state: UsersState, on_close: Callback<()>) -> impl In
                 pw,
                 must,
                 invite,
+                org.get_untracked(),
             )
             .await;
             saving.set(false);
@@ -121,6 +133,19 @@ pub(super) fn AddUserPanel(state: UsersState, on_close: Callback<()>) -> impl In
                     <Field id="last_name" label="Last name" value=last_name error=last_error autocomplete="off"/>
                 </div>
                 <Field id="email" label="Email" value=email error=email_error kind="email" autocomplete="off"/>
+                <div class="field" class:field-invalid=move || org_error().is_some()>
+                    <label for="add_user_org">"Organisation"</label>
+                    <select id="add_user_org" aria-describedby="add_user_org-error"
+                        on:change=move |ev| org.set(event_target_value(&ev).parse().ok())>
+                        {move || orgs.get().into_iter().map(|o| {
+                            // The default organisation (individual developers) comes first.
+                            let value = if o.is_default { String::new() } else { o.id.to_string() };
+                            let label = if o.is_default { format!("{} (individual developers)", o.name) } else { o.name.clone() };
+                            view! { <option value=value selected=o.is_default>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="add_user_org-error">{move || org_error().unwrap_or_default()}</p>
+                </div>
                 <fieldset class="radio-group" aria-describedby="credential-error">
                     <legend>"How will they sign in?"</legend>
                     {radio("credential_invite", Credential::Invite, "Send an invitation email",
@@ -164,4 +189,4 @@ enum Credential {
 }
 
 /// The fields of "Add user" whose errors show beside them.
-const ADD_USER_FIELDS: [&str; 5] = ["first_name", "last_name", "email", "password", "credential"];
+const ADD_USER_FIELDS: [&str; 6] = ["first_name", "last_name", "email", "password", "credential", "org"];

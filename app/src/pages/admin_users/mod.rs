@@ -4,19 +4,18 @@
 
 mod add_user;
 mod assign;
-mod invitations;
 
 use crate::api::users::{
     activate_user, approve_user, deactivate_user, list_invitations, list_users, reject_user,
 };
 use crate::components::admin_nav::{AdminNav, AdminNavRefresh};
-use crate::components::avatar::Avatar;
+use crate::components::avatar::{Avatar, initials};
+use crate::components::invitations::InvitationsTable;
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
 use crate::pages::signed_in;
 use add_user::AddUserPanel;
 use assign::AssignRow;
-use invitations::InvitationsTable;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_model::{AccountStatus, AppError, InvitationSummary, PortalRole, UserId, UserSummary};
@@ -120,7 +119,7 @@ fn AdminUsers(me: UserId) -> impl IntoView {
         </section>
         <section class="card admin-section" aria-labelledby="invitations-heading">
             <h2 id="invitations-heading">"Pending invitations"</h2>
-            <InvitationsTable state=state/>
+            <InvitationsTable invitations=state.invitations on_change=Callback::new(move |()| state.reload_invitations())/>
         </section>
     }
 }
@@ -147,10 +146,6 @@ fn StatusFilter(state: UsersState) -> impl IntoView {
             }).collect_view()}
         </div>
     }
-}
-
-pub(super) fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).take(2).collect()
 }
 
 #[component]

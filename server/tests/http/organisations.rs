@@ -1,0 +1,274 @@
+//! Who may call what: every server function against every kind of caller (the role ×
+//! function matrix), and every function that takes an id against another
+//! organisation's super admin (isolation). Both walk `api::REGISTRY`, so a new server
+//! function is covered the moment it is registered — or the test fails asking for a case.
+
+use crate::foundation::{SAMPLE_ID, sample_args};
+use crate::*;
+use axum::http::StatusCode;
+use portico_app::api::{Access, REGISTRY};
+use portico_domain::db_test;
+use portico_domain::services::settings;
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+
+/// The kinds of caller the matrix tries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anonymous,
+    /// An individual whose organisation registration waits for approval.
+    Pending,
+    /// A team member of Acme.
+    Member,
+    /// Acme's super admin.
+    SuperAdmin,
+    /// Globex's super admin (for Acme's things: another organisation).
+    OtherSuperAdmin,
+    PortalAdmin,
+}
+
+const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::Pending,
+    Caller::Member,
+    Caller::SuperAdmin,
+    Caller::OtherSuperAdmin,
+    Caller::PortalAdmin,
+];
+
+/// Two organisations with people in them, and some of Acme's things to aim at.
+struct World {
+    admin: String,
+    pending: String,
+    /// Acme's super admin, team member; Globex's super admin.
+    ada: String,
+    grace: String,
+    hank: String,
+    acme: String,
+    grace_id: String,
+    acme_team: String,
+    acme_invitation: String,
+    acme_code: String,
+    mail: String,
+}
+
+impl World {
+    fn cookie(&self, caller: Caller) -> Option<&str> {
+        match caller {
+            Caller::Anonymous => None,
+            Caller::Pending => Some(&self.pending),
+            Caller::Member => Some(&self.grace),
+            Caller::SuperAdmin => Some(&self.ada),
+            Caller::OtherSuperAdmin => Some(&self.hank),
+            Caller::PortalAdmin => Some(&self.admin),
+        }
+    }
+}
+
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_else(|| panic!("a string, not {v}")).to_owned()
+}
+
+async fn ok(app: &TestApp, name: &str, args: &[(&str, &str)], cookie: &str) -> Value {
+    let r = app.call(name, args, Some(cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{name}: {:?}", r.body);
+    r.body
+}
+
+/// A developer's session and id.
+async fn developer(app: &TestApp, email: &str) -> (String, String) {
+    let cookie = app.sign_up(email).await.session_cookie().unwrap();
+    let id = str_of(&app.who_am_i(&cookie).await["id"]);
+    (cookie, id)
+}
+
+async fn build_world(app: &TestApp) -> World {
+    let admin = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD, None).await.session_cookie().unwrap();
+    let acme = str_of(&ok(app, "create_organisation", &[("name", "Acme")], &admin).await);
+    let globex = str_of(&ok(app, "create_organisation", &[("name", "Globex")], &admin).await);
+    let mut people = Vec::new();
+    for (email, org, role) in [
+        ("ada@example.com", &acme, "SuperAdmin"),
+        ("grace@example.com", &acme, "Member"),
+        ("hank@example.com", &globex, "SuperAdmin"),
+    ] {
+        let (cookie, id) = developer(app, email).await;
+        let args = [("user_id", id.as_str()), ("org_id", org.as_str()), ("role", role)];
+        ok(app, "assign_user", &args, &admin).await;
+        people.push((cookie, id));
+    }
+    let (pending, _) = developer(app, "pete@example.com").await;
+    assert_eq!(ok(app, "request_organisation", &[("name", "Pete's Pies")], &pending).await, "Pending");
+    let [(ada, _), (grace, grace_id), (hank, _)] = <[_; 3]>::try_from(people).unwrap();
+    let acme_team = str_of(&ok(app, "create_team", &[("org_id", &acme), ("name", "Ops")], &admin).await);
+    let invite =
+        [("first_name", "Linus"), ("last_name", "T"), ("email", "linus@example.com"), ("role", "Member")];
+    let acme_invitation = str_of(&ok(app, "invite_teammate", &invite, &ada).await["id"]);
+    let code = ok(app, "create_invite_code", &[("team_id", &acme_team)], &admin).await;
+    let acme_code = str_of(&code["summary"]["id"]);
+    let mail = str_of(&ok(app, "list_outbox", &[], &admin).await[0]["id"]);
+    World { admin, pending, ada, grace, hank, acme, grace_id, acme_team, acme_invitation, acme_code, mail }
+}
+
+/// What every function's access rule says each caller gets, with sample arguments
+/// (whose ids exist nowhere): refused callers are refused before anything is looked
+/// up; allowed callers get an answer or "not found".
+fn allowed(access: Access, caller: Caller) -> bool {
+    use Caller::*;
+    match access {
+        Access::Anyone => true,
+        Access::SignedIn | Access::OrgMember => caller != Anonymous,
+        Access::PortalAdmin => caller == PortalAdmin,
+        Access::OrgSuperAdmin => matches!(caller, SuperAdmin | OtherSuperAdmin),
+        Access::AdminOrSuperAdmin => matches!(caller, SuperAdmin | OtherSuperAdmin | PortalAdmin),
+    }
+}
+
+async fn every_function_answers_each_kind_of_caller_as_its_access_rule_says(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let world = build_world(&app).await;
+    let mut checked = 0;
+    for (name, access) in REGISTRY.iter().filter(|(_, a)| *a != Access::Anyone) {
+        let args = sample_args(name);
+        for caller in CALLERS {
+            let r = app.call(name, &args, world.cookie(caller)).await;
+            let what = format!("{name} as {caller:?}: {} {:?}", r.status, r.body);
+            if !allowed(*access, caller) {
+                let expected = if caller == Caller::Anonymous {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                // An organisation's things are hidden from outsiders rather than refused.
+                let hidden = *access == Access::OrgMember && r.status == StatusCode::NOT_FOUND;
+                assert!(r.status == expected || hidden, "{what}");
+            } else {
+                assert!(!r.status.is_server_error() && r.status != StatusCode::UNAUTHORIZED, "{what}");
+                // Admin-only and super-admin-only functions let their callers through
+                // (a sample id may simply not exist, a sample invitee be invited already).
+                if *access != Access::SignedIn {
+                    assert_ne!(r.status, StatusCode::FORBIDDEN, "{what}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6 * 40, "the matrix covers the registry ({checked} calls)");
+    // The refused calls changed nothing; the admin's own call did.
+    assert_eq!(settings::get(&app.db).await.unwrap().portal_name, "Hijacked");
+}
+db_test!(every_function_answers_each_kind_of_caller_as_its_access_rule_says);
+
+/// Arguments naming Acme's real things for a function that takes an id. A new
+/// id-taking function without a case here fails the isolation test.
+fn isolation_args(name: &str, w: &World) -> Vec<(&'static str, String)> {
+    let id = |v: &String| vec![("id", v.clone())];
+    match name {
+        "get_organisation" | "rename_organisation" => vec![("id", w.acme.clone()), ("name", "Pwned".into())],
+        "set_organisation_active" => vec![("id", w.acme.clone()), ("active", "false".into())],
+        "decide_organisation" => vec![("id", w.acme.clone()), ("approve", "false".into())],
+        "list_invite_codes" => vec![("org_id", w.acme.clone())],
+        "create_team" => vec![("org_id", w.acme.clone()), ("name", "Intruders".into())],
+        "rename_team" => vec![("id", w.acme_team.clone()), ("name", "Pwned".into())],
+        "delete_team" => id(&w.acme_team),
+        "create_invite_code" => vec![("team_id", w.acme_team.clone())],
+        "set_team_member" => {
+            vec![("team_id", w.acme_team.clone()), ("user_id", w.grace_id.clone()), ("member", "true".into())]
+        }
+        "assign_user" => {
+            vec![("user_id", w.grace_id.clone()), ("org_id", w.acme.clone()), ("role", "SuperAdmin".into())]
+        }
+        "approve_user" | "deactivate_user" | "activate_user" | "remove_member" => id(&w.grace_id),
+        "reject_user" => vec![("id", w.grace_id.clone()), ("reason", "no".into())],
+        "update_member" => vec![
+            ("id", w.grace_id.clone()),
+            ("first_name", "Mallory".into()),
+            ("last_name", "X".into()),
+            ("role", "SuperAdmin".into()),
+        ],
+        "resend_invitation" | "revoke_invitation" => id(&w.acme_invitation),
+        "revoke_invite_code" => id(&w.acme_code),
+        "get_outbox_mail" => id(&w.mail),
+        other => {
+            panic!("{other} takes an id: add a case to isolation_args so it is tried across organisations")
+        }
+    }
+}
+
+/// Everything of Acme's, as the portal admin sees it.
+async fn acme_as_admin_sees_it(app: &TestApp, w: &World) -> Vec<Value> {
+    vec![
+        ok(app, "get_organisation", &[("id", &w.acme)], &w.admin).await,
+        ok(app, "list_invite_codes", &[("org_id", &w.acme)], &w.admin).await,
+        ok(app, "list_invitations", &[], &w.admin).await,
+        ok(app, "list_users", &[], &w.admin).await,
+    ]
+}
+
+async fn another_organisations_super_admin_reaches_nothing_by_id(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let world = build_world(&app).await;
+    let before = acme_as_admin_sees_it(&app, &world).await;
+    let takes_an_id: Vec<(&str, Access)> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|(name, _)| sample_args(name).iter().any(|(_, v)| *v == SAMPLE_ID))
+        .collect();
+    assert!(takes_an_id.len() >= 20, "{takes_an_id:?}");
+    for (name, access) in takes_an_id {
+        let owned = isolation_args(name, &world);
+        let args: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut callers = vec![("Globex's super admin", &world.hank)];
+        // Inside Acme, a team member may read it but change nothing.
+        if access != Access::OrgMember {
+            callers.push(("Acme's team member", &world.grace));
+        }
+        for (who, cookie) in callers {
+            let r = app.call(name, &args, Some(cookie)).await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{name} as {who}: {} {:?}",
+                r.status,
+                r.body
+            );
+        }
+    }
+    assert_eq!(acme_as_admin_sees_it(&app, &world).await, before, "Acme is exactly as it was");
+    // And the rightful super admin does reach Acme's things.
+    ok(&app, "resend_invitation", &[("id", &world.acme_invitation)], &world.ada).await;
+    let grace =
+        [("id", world.grace_id.as_str()), ("first_name", "Grace"), ("last_name", "H"), ("role", "Member")];
+    ok(&app, "update_member", &grace, &world.ada).await;
+    let me = app.who_am_i(&world.grace).await;
+    assert_eq!(me["last_name"], "H");
+}
+db_test!(another_organisations_super_admin_reaches_nothing_by_id);
+
+async fn a_teammate_invited_by_a_super_admin_registers_into_the_organisation(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let world = build_world(&app).await;
+    let link = portico_domain::testing::latest_mail_to(&app.db, "linus@example.com").await;
+    let token = token_in(&link.text_body);
+    let form = [
+        ("token", token.as_str()),
+        ("first_name", "Linus"),
+        ("last_name", "T"),
+        ("password", "kernel-hacker"),
+    ];
+    let r = app.call("accept_invitation", &form, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["org_id"], Value::String(world.acme.clone()));
+    assert_eq!(r.body["org_role"], "Member");
+    let linus = r.session_cookie().unwrap();
+    // Both see the same organisation, with each other in it.
+    let mine = ok(&app, "get_my_organisation", &[], &linus).await;
+    let theirs = ok(&app, "get_my_organisation", &[], &world.ada).await;
+    assert_eq!(mine["org"]["org"]["id"], theirs["org"]["org"]["id"]);
+    let emails: Vec<&str> =
+        theirs["org"]["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    assert!(emails.contains(&"linus@example.com") && emails.contains(&"ada@example.com"), "{emails:?}");
+    // The invitation is used up.
+    let again = app.call("accept_invitation", &form, None).await;
+    assert!(again.status.is_client_error(), "{:?}", again.status);
+}
+db_test!(a_teammate_invited_by_a_super_admin_registers_into_the_organisation);
