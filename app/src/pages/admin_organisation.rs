@@ -9,7 +9,7 @@ use crate::components::admin_nav::AdminNav;
 use crate::components::field::Field;
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
-use crate::pages::signed_in;
+use crate::pages::{count, signed_in};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -30,11 +30,6 @@ pub fn AdminOrganisationPage() -> impl IntoView {
             }}
         }
     })
-}
-
-/// "1 member", "3 members".
-fn count(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// Runs a change, then reloads the page's data; errors become toasts.

@@ -44,3 +44,8 @@ pub fn token_from_query() -> Memo<String> {
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| query.with(|q| q.get("token").unwrap_or_default()))
 }
+
+/// "1 member", "3 members".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

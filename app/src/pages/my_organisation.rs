@@ -11,7 +11,7 @@ use crate::components::field::Field;
 use crate::components::invitations::InvitationsTable;
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
-use crate::pages::signed_in;
+use crate::pages::{count, signed_in};
 use crate::session::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -158,7 +158,7 @@ fn Organisation(
             <div>
                 <h1 data-testid="my-org-name">{org.name.clone()}</h1>
                 <p class="muted">
-                    {format!("{} members · {} teams · you are ", org.members, org.teams)}
+                    {format!("{} · {} · you are ", count(org.members, "member"), count(org.teams, "team"))}
                     <strong data-testid="my-org-role">{me.org_role.label()}</strong>
                 </p>
             </div>
@@ -192,7 +192,7 @@ fn Organisation(
                             <li class="team-item">
                                 <span>{t.name.clone()}</span>
                                 <span class="muted small">
-                                    {format!("{} member{}", t.members, if t.members == 1 { "" } else { "s" })}
+                                    {count(t.members, "member")}
                                     {t.is_default.then_some(" · default team")}
                                 </span>
                             </li>
