@@ -155,7 +155,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <Show when=move || portal.org_registration()>
                         <Field id="organisation" label="Register an organisation (optional)" value=organisation
                             error=org_error autocomplete="organization" on_blur=touch("organisation")
-                            hint="Your company's name. You become its super admin and can invite teammates."/>
+                            hint="Your company's name. Once it is approved you become its super admin and can invite teammates."/>
                     </Show>
                     <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
                         {move || if pending.get() { "Creating account…" } else { "Create account" }}
