@@ -148,17 +148,22 @@ pub async fn history(
         .await?)
 }
 
+/// Every active portal admin: who is told when something waits for a decision.
+pub async fn active_admins(db: &impl ConnectionTrait) -> DomainResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::PortalRole.eq(PortalRole::Admin))
+        .filter(user::Column::Status.eq(UserStatus::Active))
+        .all(db)
+        .await?)
+}
+
 /// Tells every active portal admin that a registration waits for approval.
 pub async fn notify_admins_of_registration(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
     applicant: &user::Model,
 ) -> DomainResult<()> {
-    let admins = user::Entity::find()
-        .filter(user::Column::PortalRole.eq(PortalRole::Admin))
-        .filter(user::Column::Status.eq(UserStatus::Active))
-        .all(db)
-        .await?;
+    let admins = active_admins(db).await?;
     for admin in admins {
         let vars = vec![
             ("first_name", admin.first_name.clone()),

@@ -6,10 +6,10 @@
 //! default organisation, so they cannot invite anyone into the requested one.
 
 use crate::entities::organisation::{self, OrgStatus};
-use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
+use crate::entities::user::{self, OrgRole, PortalRole};
 use crate::mail::Mailer;
 use crate::services::organisations::{self, NewOrg};
-use crate::services::{accounts, settings};
+use crate::services::{accounts, lifecycle, settings};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::email::TemplateKey;
@@ -143,11 +143,7 @@ async fn notify_admins(
     requester: &user::Model,
     org: &organisation::Model,
 ) -> DomainResult<()> {
-    let admins = user::Entity::find()
-        .filter(user::Column::PortalRole.eq(PortalRole::Admin))
-        .filter(user::Column::Status.eq(UserStatus::Active))
-        .all(db)
-        .await?;
+    let admins = lifecycle::active_admins(db).await?;
     for admin in admins {
         let vars = vec![
             ("first_name", admin.first_name.clone()),
