@@ -4,11 +4,14 @@
 //! own authorisation rule against an [`Actor`] and returns [`DomainError`]. Nothing here
 //! imports leptos, axum or http (a tidy test in `xtask` checks it).
 
+pub mod apikey;
 pub mod db;
 pub mod entities;
 pub mod error;
 pub mod mail;
+pub mod markdown;
 pub mod migration;
+pub mod openapi;
 pub mod password;
 pub mod ratelimit;
 pub mod secret;

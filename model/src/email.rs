@@ -20,6 +20,9 @@ pub enum TemplateKey {
     OrgRegistrationReceived,
     OrgRegistrationApproved,
     OrgRegistrationRejected,
+    AccessRequestReceived,
+    AccessRequestApproved,
+    AccessRequestRejected,
 }
 
 /// A template as stored and edited: subject, plain-text body, HTML body.
@@ -55,7 +58,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 impl TemplateKey {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::Invite,
         Self::RegistrationReceived,
         Self::RegistrationApproved,
@@ -67,6 +70,9 @@ impl TemplateKey {
         Self::OrgRegistrationReceived,
         Self::OrgRegistrationApproved,
         Self::OrgRegistrationRejected,
+        Self::AccessRequestReceived,
+        Self::AccessRequestApproved,
+        Self::AccessRequestRejected,
     ];
 
     /// The stable name stored in the database.
@@ -83,6 +89,9 @@ impl TemplateKey {
             Self::OrgRegistrationReceived => "org_registration_received",
             Self::OrgRegistrationApproved => "org_registration_approved",
             Self::OrgRegistrationRejected => "org_registration_rejected",
+            Self::AccessRequestReceived => "access_request_received",
+            Self::AccessRequestApproved => "access_request_approved",
+            Self::AccessRequestRejected => "access_request_rejected",
         }
     }
 
@@ -104,6 +113,9 @@ impl TemplateKey {
             Self::OrgRegistrationReceived => "Organisation request received (to admins)",
             Self::OrgRegistrationApproved => "Organisation approved",
             Self::OrgRegistrationRejected => "Organisation rejected",
+            Self::AccessRequestReceived => "Access request received (to admins)",
+            Self::AccessRequestApproved => "Access request approved",
+            Self::AccessRequestRejected => "Access request rejected",
         }
     }
 
@@ -156,6 +168,27 @@ impl TemplateKey {
                 ("organisation", "The requested organisation's name"),
                 ("reason", "The admin's reason (may be empty)"),
             ][..],
+            Self::AccessRequestReceived => &[
+                ("requester_name", "The developer who asked for access"),
+                ("requester_email", "Their email address"),
+                ("organisation", "Their organisation"),
+                ("app", "The app the access is for"),
+                ("products", "The API products asked for"),
+                ("plan", "The plan chosen"),
+                ("link", "The admin page listing access requests"),
+            ][..],
+            Self::AccessRequestApproved => &[
+                ("app", "The app the access is for"),
+                ("products", "The API products"),
+                ("plan", "The plan"),
+                ("link", "The app's page, where keys are made"),
+            ][..],
+            Self::AccessRequestRejected => &[
+                ("app", "The app the access was for"),
+                ("products", "The API products asked for"),
+                ("plan", "The plan chosen"),
+                ("reason", "The admin's reason (may be empty)"),
+            ][..],
         });
         vars
     }
@@ -179,6 +212,9 @@ impl TemplateKey {
                     "requester_name" => "Ada Lovelace",
                     "requester_email" => "ada@example.com",
                     "role" => "team member",
+                    "app" => "Billing dashboard",
+                    "products" => "Payments API, Refunds API",
+                    "plan" => "Gold",
                     _ => "https://portal.example.com/auth/link?token=…",
                 };
                 (name, value.to_owned())
@@ -254,6 +290,24 @@ impl TemplateKey {
                 "Your request to register {{organisation}} was not approved. {{reason}}",
                 None,
                 "You can keep using the portal as an individual developer.",
+            ),
+            Self::AccessRequestReceived => (
+                "Access request on {{portal_name}}: {{products}} for {{app}}",
+                "{{requester_name}} ({{requester_email}}, {{organisation}}) asked for access to {{products}} on the {{plan}} plan for the app {{app}}.",
+                Some("Review access requests"),
+                "",
+            ),
+            Self::AccessRequestApproved => (
+                "Access approved: {{products}} for {{app}}",
+                "Good news: {{app}} now has access to {{products}} on the {{plan}} plan.",
+                Some("Get your API key"),
+                "Keys are shown once, when you make them; anyone in your organisation can make their own.",
+            ),
+            Self::AccessRequestRejected => (
+                "Access request for {{app}} not approved",
+                "Your request for access to {{products}} on the {{plan}} plan for {{app}} was not approved. {{reason}}",
+                None,
+                "You can choose another plan or contact the portal's administrators.",
             ),
         };
         let mut text = format!("Hello {{{{first_name}}}},\n\n{intro}\n");

@@ -57,3 +57,31 @@ typed_id!(
     /// An invite code that places whoever signs up with it in a team.
     InviteCodeId
 );
+typed_id!(
+    /// An API product: a bundle of APIs offered in catalogs.
+    ProductId
+);
+typed_id!(
+    /// One API (a path prefix, optionally an OpenAPI document) of a product.
+    ProductApiId
+);
+typed_id!(
+    /// A catalog: products offered with plans, public or private to chosen audiences.
+    CatalogId
+);
+typed_id!(
+    /// A plan of a catalog: rate limit, quota, key lifetime, approval.
+    PlanId
+);
+typed_id!(
+    /// A consumer's application, shared by its organisation.
+    AppId
+);
+typed_id!(
+    /// A request for access to products of one catalog on one plan, for one app.
+    AccessRequestId
+);
+typed_id!(
+    /// An API key (its metadata; the key itself is shown once and stored hashed).
+    ApiKeyId
+);

@@ -143,7 +143,7 @@ impl GroupName {
 }
 
 /// A trimmed, non-empty line of at most `max` characters without control characters.
-fn short_text(field: &str, raw: &str, max: usize, when_empty: &str) -> Result<String, FieldError> {
+pub(crate) fn short_text(field: &str, raw: &str, max: usize, when_empty: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
         return Err(FieldError::new(field, when_empty));

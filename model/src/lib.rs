@@ -5,12 +5,14 @@
 //! validation rules (run in the browser for instant feedback and again on the host, which
 //! is the authority), and [`AppError`], the one error type that crosses the wire.
 
+pub mod catalog;
 pub mod dto;
 pub mod email;
 pub mod error;
 pub mod ids;
 pub mod input;
 
+pub use catalog::*;
 pub use dto::*;
 pub use error::AppError;
 pub use ids::*;

@@ -7,6 +7,7 @@ mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_mail;
 mod m20261122_000003_create_account_lifecycle;
 mod m20261122_000004_create_org_registration;
+mod m20261122_000005_create_catalog;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_mail::Migration),
             Box::new(m20261122_000003_create_account_lifecycle::Migration),
             Box::new(m20261122_000004_create_org_registration::Migration),
+            Box::new(m20261122_000005_create_catalog::Migration),
         ]
     }
 }
