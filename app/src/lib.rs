@@ -19,15 +19,26 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use pages::account::{AccountPage, ChangePasswordPage};
 use pages::admin::AdminPage;
+use pages::admin_access_requests::AdminAccessRequestsPage;
+use pages::admin_apps::AdminAppsPage;
+use pages::admin_catalog::AdminCatalogPage;
+use pages::admin_catalogs::AdminCatalogsPage;
 use pages::admin_organisation::AdminOrganisationPage;
 use pages::admin_organisations::AdminOrganisationsPage;
 use pages::admin_outbox::AdminOutboxPage;
+use pages::admin_product::AdminProductPage;
+use pages::admin_products::AdminProductsPage;
 use pages::admin_settings::AdminSettingsPage;
 use pages::admin_users::AdminUsersPage;
+use pages::app_detail::AppDetailPage;
+use pages::apps::AppsPage;
+use pages::cart::CartPage;
+use pages::catalog::CatalogPage;
 use pages::confirm_email::ConfirmEmailPage;
 use pages::forgot_password::ForgotPasswordPage;
 use pages::invitation::InvitationPage;
 use pages::my_organisation::MyOrganisationPage;
+use pages::product::ProductPage;
 use pages::reset_password::ResetPasswordPage;
 use pages::{dashboard::DashboardPage, home::HomePage, not_found::NotFoundPage};
 use pages::{sign_in::SignInPage, sign_up::SignUpPage};
@@ -40,6 +51,7 @@ pub fn App() -> impl IntoView {
     session::Portal::provide();
     let session = Session::new();
     provide_context(session);
+    provide_context(components::cart_count::CartCount::new());
     session.refresh();
 
     view! {
@@ -55,6 +67,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/invite") view=InvitationPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/organisation") view=MyOrganisationPage/>
+                    <Route path=path!("/catalog") view=CatalogPage/>
+                    <Route path=path!("/catalog/:slug") view=ProductPage/>
+                    <Route path=path!("/cart") view=CartPage/>
+                    <Route path=path!("/apps") view=AppsPage/>
+                    <Route path=path!("/apps/:id") view=AppDetailPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/account/password") view=ChangePasswordPage/>
                     <Route path=path!("/account/confirm-email") view=ConfirmEmailPage/>
@@ -62,6 +79,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/organisations") view=AdminOrganisationsPage/>
                     <Route path=path!("/admin/organisations/:id") view=AdminOrganisationPage/>
+                    <Route path=path!("/admin/products") view=AdminProductsPage/>
+                    <Route path=path!("/admin/products/:id") view=AdminProductPage/>
+                    <Route path=path!("/admin/catalogs") view=AdminCatalogsPage/>
+                    <Route path=path!("/admin/catalogs/:id") view=AdminCatalogPage/>
+                    <Route path=path!("/admin/access-requests") view=AdminAccessRequestsPage/>
+                    <Route path=path!("/admin/apps") view=AdminAppsPage/>
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                 </Routes>

@@ -102,7 +102,12 @@ impl Plan {
             Some(d) => format!("keys last {d} days"),
             None => "keys do not expire".to_owned(),
         };
-        format!("{} requests/{} · {quota} · {keys}", thousands(u64::from(self.rate_limit)), self.rate_period.unit())
+        let noun = if self.rate_limit == 1 { "request" } else { "requests" };
+        format!(
+            "{} {noun}/{} · {quota} · {keys}",
+            thousands(u64::from(self.rate_limit)),
+            self.rate_period.unit()
+        )
     }
 }
 
@@ -111,7 +116,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -402,7 +407,10 @@ impl ProductInput {
         }
         let base_url = parse_base_url(base_url).map_err(|e| errors.push(e)).ok();
         if documentation.chars().count() > Self::MAX_DOC_CHARS {
-            errors.push(FieldError::new("documentation", "The documentation is longer than 100,000 characters."));
+            errors.push(FieldError::new(
+                "documentation",
+                "The documentation is longer than 100,000 characters.",
+            ));
         }
         match (name, slug, base_url) {
             (Some(name), Some(slug), Some(base_url)) if errors.is_empty() => Ok(Self {
@@ -428,7 +436,10 @@ pub fn parse_slug(raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(slug)
     } else {
-        Err(FieldError::new("slug", "Use 2–60 lower-case letters, digits and single dashes, e.g. payments-api."))
+        Err(FieldError::new(
+            "slug",
+            "Use 2–60 lower-case letters, digits and single dashes, e.g. payments-api.",
+        ))
     }
 }
 
@@ -614,8 +625,9 @@ mod tests {
 
     #[test]
     fn products_need_a_name_a_slug_and_an_http_base_url() {
-        let p = ProductInput::parse(" Payments ", "payments-api", "Pay", "https://api.example.com/v1/", "# Hi")
-            .unwrap();
+        let p =
+            ProductInput::parse(" Payments ", "payments-api", "Pay", "https://api.example.com/v1/", "# Hi")
+                .unwrap();
         assert_eq!((p.name.as_str(), p.base_url.as_str()), ("Payments", "https://api.example.com/v1"));
         let errors = ProductInput::parse("", "Bad Slug", "", "javascript:alert(1)", "").unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -634,7 +646,8 @@ mod tests {
 
     #[test]
     fn plan_numbers_are_checked_in_range() {
-        let ok = PlanInput::parse("Gold", "10", RatePeriod::Second, "10,000", QuotaPeriod::Day, "", true).unwrap();
+        let ok =
+            PlanInput::parse("Gold", "10", RatePeriod::Second, "10,000", QuotaPeriod::Day, "", true).unwrap();
         assert_eq!((ok.rate_limit, ok.quota, ok.key_lifetime_days), (10, Some(10_000), None));
         let errors =
             PlanInput::parse("", "0", RatePeriod::Second, "x", QuotaPeriod::Day, "9999", false).unwrap_err();
@@ -660,5 +673,7 @@ mod tests {
         };
         assert_eq!(plan.terms(), "1,000 requests/min · 1,000,000/month · keys last 90 days");
         assert_eq!(thousands(999), "999");
+        let one = Plan { rate_limit: 1, quota: None, key_lifetime_days: None, ..plan };
+        assert_eq!(one.terms(), "1 request/min · unlimited quota · keys do not expire");
     }
 }

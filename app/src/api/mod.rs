@@ -7,7 +7,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod apps;
 pub mod auth;
+pub mod catalog;
 pub mod mail;
 pub mod my_organisation;
 pub mod organisations;
@@ -66,6 +68,38 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("list_team_invitations", Access::OrgSuperAdmin),
     ("update_member", Access::OrgSuperAdmin),
     ("remove_member", Access::OrgSuperAdmin),
+    ("list_products", Access::PortalAdmin),
+    ("get_product_admin", Access::PortalAdmin),
+    ("create_product", Access::PortalAdmin),
+    ("update_product", Access::PortalAdmin),
+    ("add_product_api", Access::PortalAdmin),
+    ("remove_product_api", Access::PortalAdmin),
+    ("list_catalogs", Access::PortalAdmin),
+    ("create_catalog", Access::PortalAdmin),
+    ("get_catalog", Access::PortalAdmin),
+    ("update_catalog", Access::PortalAdmin),
+    ("set_catalog_product", Access::PortalAdmin),
+    ("set_catalog_org", Access::PortalAdmin),
+    ("set_catalog_team", Access::PortalAdmin),
+    ("create_plan", Access::PortalAdmin),
+    ("update_plan", Access::PortalAdmin),
+    ("delete_plan", Access::PortalAdmin),
+    ("list_access_requests", Access::PortalAdmin),
+    ("decide_access_request", Access::PortalAdmin),
+    ("list_all_apps", Access::PortalAdmin),
+    ("browse_catalog", Access::Anyone),
+    ("get_product", Access::Anyone),
+    ("get_cart", Access::SignedIn),
+    ("add_to_cart", Access::SignedIn),
+    ("remove_from_cart", Access::SignedIn),
+    ("request_access", Access::SignedIn),
+    ("list_my_apps", Access::SignedIn),
+    ("create_app", Access::SignedIn),
+    ("get_app", Access::OrgMember),
+    ("delete_app", Access::OrgMember),
+    ("create_key", Access::OrgMember),
+    ("rotate_key", Access::OrgMember),
+    ("revoke_key", Access::OrgMember),
 ];
 
 /// Who may call a server function.

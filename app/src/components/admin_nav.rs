@@ -1,13 +1,17 @@
 //! The admin area's tab bar: Overview, Users and Organisations (each with how many wait
-//! for approval), Outbox and Settings.
+//! for approval), API products, Catalogs, Access requests (with how many wait), Apps,
+//! Outbox and Settings.
 
 use crate::api::admin::get_admin_overview;
+use crate::api::catalog::list_access_requests;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use portico_model::RequestStatus;
 
-/// Lets a page tell the tab bar that the number of pending users may have changed
-/// (after an approval, say). Pages that change users provide it before `AdminNav`.
+/// Lets a page tell the tab bar that the number of pending users, organisations or
+/// access requests may have changed (after an approval, say). Pages that change them
+/// provide it before `AdminNav`.
 #[derive(Clone, Copy)]
 pub struct AdminNavRefresh(Trigger);
 
@@ -19,7 +23,7 @@ impl AdminNavRefresh {
         handle
     }
 
-    /// Asks the tab bar to count the pending users again.
+    /// Asks the tab bar to count what is pending again.
     pub fn notify(self) {
         self.0.notify();
     }
@@ -29,7 +33,8 @@ impl AdminNavRefresh {
 pub fn AdminNav() -> impl IntoView {
     let pending = RwSignal::new(0usize);
     let pending_orgs = RwSignal::new(0usize);
-    // Counted on mount, and again whenever the page says the users changed.
+    let pending_requests = RwSignal::new(0usize);
+    // Counted on mount, and again whenever the page says something pending changed.
     let refresh = use_context::<AdminNavRefresh>();
     Effect::new(move |_| {
         if let Some(r) = refresh {
@@ -42,6 +47,11 @@ pub fn AdminNav() -> impl IntoView {
             let (users, orgs) = counts.unwrap_or((0, 0));
             pending.set(usize::try_from(users).unwrap_or(usize::MAX));
             pending_orgs.set(usize::try_from(orgs).unwrap_or(usize::MAX));
+        });
+        spawn_local(async move {
+            // Same here: hidden when the list cannot be read.
+            let n = list_access_requests(Some(RequestStatus::Pending)).await.map(|l| l.len()).unwrap_or(0);
+            pending_requests.set(n);
         });
     });
 
@@ -64,6 +74,12 @@ pub fn AdminNav() -> impl IntoView {
             <A href="/admin" exact=true>"Overview"</A>
             <A href="/admin/users">"Users" {badge(pending, "pending-count")}</A>
             <A href="/admin/organisations">"Organisations" {badge(pending_orgs, "pending-orgs-count")}</A>
+            <A href="/admin/products">"API products"</A>
+            <A href="/admin/catalogs">"Catalogs"</A>
+            <A href="/admin/access-requests">
+                "Access requests" {badge(pending_requests, "pending-requests-count")}
+            </A>
+            <A href="/admin/apps">"Apps"</A>
             <A href="/admin/outbox">"Outbox"</A>
             <A href="/admin/settings">"Settings"</A>
         </nav>

@@ -2,8 +2,10 @@
 
 pub mod admin_nav;
 pub mod avatar;
+pub mod cart_count;
 pub mod field;
 pub mod invitations;
 pub mod nav;
+pub mod secret_key;
 pub mod states;
 pub mod toast;

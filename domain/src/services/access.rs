@@ -76,7 +76,7 @@ async fn view_of(
 
 /// What the transaction of a request ended in.
 enum Attempt {
-    Made(access_request::Model, Option<(crate::entities::api_key::Model, String)>),
+    Made(Box<access_request::Model>, Option<(crate::entities::api_key::Model, String)>),
     /// A unique index refused a row: someone (or this very form) asked first.
     Clashed,
 }
@@ -175,7 +175,7 @@ pub async fn request(
             };
             cart::remove_many(&txn, actor, catalog.id, &product_ids.iter().copied().collect::<Vec<_>>())
                 .await?;
-            Ok(Attempt::Made(request, key))
+            Ok(Attempt::Made(Box::new(request), key))
         }
         .await;
         match made {
@@ -192,7 +192,7 @@ pub async fn request(
     };
     match attempt {
         Attempt::Made(request, key) => {
-            let view = view_of(db, request).await?;
+            let view = view_of(db, *request).await?;
             if status == RequestStatus::Pending {
                 tell_admins(db, mailer, actor, &view).await?;
             }

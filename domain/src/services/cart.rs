@@ -112,12 +112,14 @@ pub async fn remove_many(
     Ok(())
 }
 
-/// Takes one product out of the cart.
+/// Takes one product out of the cart. Like adding, it names a catalog the caller may
+/// see (others do not exist for them).
 pub async fn remove(
     db: &impl ConnectionTrait,
     actor: &Actor,
     product_id: Uuid,
     catalog_id: Uuid,
 ) -> DomainResult<()> {
+    catalogs::visible_catalog(db, Some(actor), catalog_id).await?;
     remove_many(db, actor, catalog_id, &[product_id]).await
 }

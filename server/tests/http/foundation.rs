@@ -228,6 +228,61 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         "update_member" => {
             vec![("id", SAMPLE_ID), ("first_name", "Sam"), ("last_name", "Sample"), ("role", "Member")]
         }
+        "list_products" | "list_catalogs" | "list_all_apps" | "browse_catalog" | "get_cart"
+        | "list_my_apps" => {
+            vec![]
+        }
+        "get_product_admin" | "remove_product_api" | "get_catalog" | "delete_plan" | "get_app"
+        | "delete_app" | "revoke_key" => vec![("id", SAMPLE_ID)],
+        "create_product" => vec![
+            ("name", "Sample product"),
+            ("slug", "sample-product"),
+            ("summary", "A sample"),
+            ("base_url", "https://api.example.com"),
+            ("documentation", "# Sample"),
+        ],
+        "update_product" => vec![
+            ("id", SAMPLE_ID),
+            ("name", "Sample product"),
+            ("slug", "sample-product"),
+            ("summary", "A sample"),
+            ("base_url", "https://api.example.com"),
+            ("documentation", "# Sample"),
+            ("published", "true"),
+        ],
+        "add_product_api" => {
+            vec![("product_id", SAMPLE_ID), ("name", "Sample API"), ("path_prefix", "/sample")]
+        }
+        "create_catalog" => vec![("name", "Sample catalog"), ("visibility", "Public")],
+        "update_catalog" => vec![("id", SAMPLE_ID), ("name", "Sample catalog"), ("visibility", "Private")],
+        "set_catalog_product" => {
+            vec![("catalog_id", SAMPLE_ID), ("product_id", SAMPLE_ID), ("included", "true")]
+        }
+        "set_catalog_org" => vec![("catalog_id", SAMPLE_ID), ("org_id", SAMPLE_ID), ("included", "true")],
+        "set_catalog_team" => vec![("catalog_id", SAMPLE_ID), ("team_id", SAMPLE_ID), ("included", "true")],
+        "create_plan" | "update_plan" => vec![
+            (if endpoint == "create_plan" { "catalog_id" } else { "id" }, SAMPLE_ID),
+            ("name", "Sample plan"),
+            ("rate_limit", "10"),
+            ("rate_period", "Second"),
+            ("quota", "1000"),
+            ("quota_period", "Day"),
+            ("requires_approval", "true"),
+        ],
+        "list_access_requests" => vec![("status", "Pending")],
+        "decide_access_request" => vec![("id", SAMPLE_ID), ("approve", "false"), ("reason", "sample")],
+        "get_product" => vec![("slug", "sample-product")],
+        "add_to_cart" | "remove_from_cart" => vec![("product_id", SAMPLE_ID), ("catalog_id", SAMPLE_ID)],
+        "request_access" => vec![
+            ("catalog_id", SAMPLE_ID),
+            ("plan_id", SAMPLE_ID),
+            ("product_ids[0]", SAMPLE_ID),
+            ("app_name", "Sample app"),
+            ("idempotency_key", "sample-form-0001"),
+        ],
+        "create_app" => vec![("name", "Sample app"), ("description", "")],
+        "create_key" => vec![("request_id", SAMPLE_ID)],
+        "rotate_key" => vec![("id", SAMPLE_ID), ("grace_hours", "24")],
         other => panic!("no sample arguments for server function {other}: add a case"),
     }
 }

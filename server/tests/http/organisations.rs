@@ -50,6 +50,15 @@ struct World {
     acme_invitation: String,
     acme_code: String,
     mail: String,
+    /// The catalog side: a product with an API, a private catalog shown to Acme, a plan.
+    product: String,
+    product_api: String,
+    catalog: String,
+    plan: String,
+    /// Acme's app, its (approved) access request and its key.
+    acme_app: String,
+    acme_request: String,
+    acme_key: String,
 }
 
 impl World {
@@ -65,18 +74,18 @@ impl World {
     }
 }
 
-fn str_of(v: &Value) -> String {
+pub fn str_of(v: &Value) -> String {
     v.as_str().unwrap_or_else(|| panic!("a string, not {v}")).to_owned()
 }
 
-async fn ok(app: &TestApp, name: &str, args: &[(&str, &str)], cookie: &str) -> Value {
+pub async fn ok(app: &TestApp, name: &str, args: &[(&str, &str)], cookie: &str) -> Value {
     let r = app.call(name, args, Some(cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{name}: {:?}", r.body);
     r.body
 }
 
 /// A developer's session and id.
-async fn developer(app: &TestApp, email: &str) -> (String, String) {
+pub async fn developer(app: &TestApp, email: &str) -> (String, String) {
     let cookie = app.sign_up(email).await.session_cookie().unwrap();
     let id = str_of(&app.who_am_i(&cookie).await["id"]);
     (cookie, id)
@@ -107,7 +116,76 @@ async fn build_world(app: &TestApp) -> World {
     let code = ok(app, "create_invite_code", &[("team_id", &acme_team)], &admin).await;
     let acme_code = str_of(&code["summary"]["id"]);
     let mail = str_of(&ok(app, "list_outbox", &[], &admin).await[0]["id"]);
-    World { admin, pending, ada, grace, hank, acme, grace_id, acme_team, acme_invitation, acme_code, mail }
+    let catalog = catalog_for(app, &admin, &acme).await;
+    let access = [
+        ("catalog_id", catalog.catalog.as_str()),
+        ("plan_id", &catalog.plan),
+        ("product_ids[0]", &catalog.product),
+        ("app_name", "Acme checkout"),
+        ("idempotency_key", "acme-form-0001"),
+    ];
+    let outcome = ok(app, "request_access", &access, &ada).await;
+    World {
+        admin,
+        pending,
+        ada,
+        grace,
+        hank,
+        acme,
+        grace_id,
+        acme_team,
+        acme_invitation,
+        acme_code,
+        mail,
+        acme_app: str_of(&outcome["request"]["app_id"]),
+        acme_request: str_of(&outcome["request"]["id"]),
+        acme_key: str_of(&outcome["key"]["key"]["id"]),
+        product: catalog.product,
+        product_api: catalog.product_api,
+        catalog: catalog.catalog,
+        plan: catalog.plan,
+    }
+}
+
+/// A published product with one API in a private catalog shown to `org`, with a plan
+/// that needs no approval.
+pub struct CatalogIds {
+    pub product: String,
+    pub product_api: String,
+    pub catalog: String,
+    pub plan: String,
+}
+
+pub async fn catalog_for(app: &TestApp, admin: &str, org: &str) -> CatalogIds {
+    let fields = [
+        ("name", "Payments"),
+        ("slug", "payments"),
+        ("summary", "Take payments"),
+        ("base_url", "https://api.example.com"),
+        ("documentation", "# Payments"),
+    ];
+    let product = str_of(&ok(app, "create_product", &fields, admin).await);
+    let mut publish = fields.to_vec();
+    publish.extend([("id", product.as_str()), ("published", "true")]);
+    ok(app, "update_product", &publish, admin).await;
+    let api = [("product_id", product.as_str()), ("name", "Payments"), ("path_prefix", "/payments")];
+    let product_api = str_of(&ok(app, "add_product_api", &api, admin).await["id"]);
+    let catalog =
+        str_of(&ok(app, "create_catalog", &[("name", "Partners"), ("visibility", "Private")], admin).await);
+    let member = [("catalog_id", catalog.as_str()), ("org_id", org), ("included", "true")];
+    ok(app, "set_catalog_org", &member, admin).await;
+    let holds = [("catalog_id", catalog.as_str()), ("product_id", &product), ("included", "true")];
+    ok(app, "set_catalog_product", &holds, admin).await;
+    let plan = [
+        ("catalog_id", catalog.as_str()),
+        ("name", "Instant"),
+        ("rate_limit", "10"),
+        ("rate_period", "Second"),
+        ("quota_period", "Day"),
+        ("requires_approval", "false"),
+    ];
+    let plan = str_of(&ok(app, "create_plan", &plan, admin).await["id"]);
+    CatalogIds { product, product_api, catalog, plan }
 }
 
 /// What every function's access rule says each caller gets, with sample arguments
@@ -189,6 +267,62 @@ fn isolation_args(name: &str, w: &World) -> Vec<(&'static str, String)> {
         "resend_invitation" | "revoke_invitation" => id(&w.acme_invitation),
         "revoke_invite_code" => id(&w.acme_code),
         "get_outbox_mail" => id(&w.mail),
+        "get_product_admin" => id(&w.product),
+        "update_product" => vec![
+            ("id", w.product.clone()),
+            ("name", "Pwned".into()),
+            ("slug", "pwned".into()),
+            ("summary", String::new()),
+            ("base_url", "https://evil.example".into()),
+            ("documentation", String::new()),
+            ("published", "false".into()),
+        ],
+        "add_product_api" => {
+            vec![("product_id", w.product.clone()), ("name", "Evil".into()), ("path_prefix", "/".into())]
+        }
+        "remove_product_api" => id(&w.product_api),
+        "get_catalog" => id(&w.catalog),
+        "delete_plan" => id(&w.plan),
+        "update_catalog" => {
+            vec![("id", w.catalog.clone()), ("name", "Pwned".into()), ("visibility", "Public".into())]
+        }
+        "set_catalog_product" => vec![
+            ("catalog_id", w.catalog.clone()),
+            ("product_id", w.product.clone()),
+            ("included", "false".into()),
+        ],
+        "set_catalog_org" => {
+            vec![("catalog_id", w.catalog.clone()), ("org_id", w.acme.clone()), ("included", "false".into())]
+        }
+        "set_catalog_team" => vec![
+            ("catalog_id", w.catalog.clone()),
+            ("team_id", w.acme_team.clone()),
+            ("included", "true".into()),
+        ],
+        "create_plan" | "update_plan" => vec![
+            ("catalog_id", w.catalog.clone()),
+            ("id", w.plan.clone()),
+            ("name", "Pwned".into()),
+            ("rate_limit", "1000000".into()),
+            ("rate_period", "Second".into()),
+            ("quota_period", "Day".into()),
+            ("requires_approval", "false".into()),
+        ],
+        "decide_access_request" => vec![("id", w.acme_request.clone()), ("approve", "false".into())],
+        "add_to_cart" | "remove_from_cart" => {
+            vec![("product_id", w.product.clone()), ("catalog_id", w.catalog.clone())]
+        }
+        "request_access" => vec![
+            ("catalog_id", w.catalog.clone()),
+            ("plan_id", w.plan.clone()),
+            ("product_ids[0]", w.product.clone()),
+            ("app_id", w.acme_app.clone()),
+            ("idempotency_key", "hijack-form-0001".into()),
+        ],
+        "get_app" | "delete_app" => id(&w.acme_app),
+        "create_key" => vec![("request_id", w.acme_request.clone())],
+        "rotate_key" => vec![("id", w.acme_key.clone()), ("grace_hours", "0".into())],
+        "revoke_key" => id(&w.acme_key),
         other => {
             panic!("{other} takes an id: add a case to isolation_args so it is tried across organisations")
         }
@@ -202,6 +336,10 @@ async fn acme_as_admin_sees_it(app: &TestApp, w: &World) -> Vec<Value> {
         ok(app, "list_invite_codes", &[("org_id", &w.acme)], &w.admin).await,
         ok(app, "list_invitations", &[], &w.admin).await,
         ok(app, "list_users", &[], &w.admin).await,
+        ok(app, "get_product_admin", &[("id", &w.product)], &w.admin).await,
+        ok(app, "get_catalog", &[("id", &w.catalog)], &w.admin).await,
+        ok(app, "list_all_apps", &[], &w.admin).await,
+        ok(app, "list_access_requests", &[], &w.admin).await,
     ]
 }
 
@@ -219,8 +357,9 @@ async fn another_organisations_super_admin_reaches_nothing_by_id(db: DatabaseCon
         let owned = isolation_args(name, &world);
         let args: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let mut callers = vec![("Globex's super admin", &world.hank)];
-        // Inside Acme, a team member may read it but change nothing.
-        if access != Access::OrgMember {
+        // Inside Acme, a team member may read it and use the organisation's apps and
+        // catalogs, but change nothing only admins and super admins may change.
+        if !matches!(access, Access::OrgMember | Access::SignedIn) {
             callers.push(("Acme's team member", &world.grace));
         }
         for (who, cookie) in callers {
