@@ -37,7 +37,9 @@ async function createProduct(admin, name, { withApi } = {}) {
   if (withApi) {
     await admin.locator('#api_name').fill('Payments');
     await admin.locator('#path_prefix').fill('/payments');
-    await admin.locator('#api_spec').fill(SPEC);
+    // The OpenAPI document is uploaded as a YAML file.
+    await admin.locator('#api_spec_file').setInputFiles({ name: 'payments.yaml', mimeType: 'application/yaml', buffer: Buffer.from(SPEC) });
+    await admin.waitForFunction(() => document.querySelector('#api_spec').value.includes('Create a payment'));
     await admin.getByTestId('add-api').click();
     await admin.getByTestId('api-operation').filter({ hasText: 'Create a payment' }).waitFor();
   }

@@ -509,8 +509,14 @@ fn AddApi(id: ProductId, reload: impl Fn() + Copy + Send + Sync + 'static) -> im
                         aria-invalid=move || if spec_error.get().is_some() { "true" } else { "false" }
                         prop:value=move || spec.get()
                         on:input=move |ev| spec.set(event_target_value(&ev))></textarea>
-                    <p class="field-hint" id="api_spec-hint">"Paste an OpenAPI 3 document, JSON or YAML. Its operations are listed for developers."</p>
+                    <p class="field-hint" id="api_spec-hint">"Paste an OpenAPI 3 document, JSON or YAML, or load it from a file below. Its operations are listed for developers."</p>
                     <p class="field-error" id="api_spec-error">{move || spec_error.get().unwrap_or_default()}</p>
+                </div>
+                <div class="field">
+                    <label for="api_spec_file">"OpenAPI file (.json, .yaml)"</label>
+                    <input id="api_spec_file" name="api_spec_file" type="file" data-testid="api-spec-file"
+                        accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+                        on:change=move |ev| load_spec_file(&ev, spec, toasts)/>
                 </div>
                 <button type="submit" class="btn btn-primary" data-testid="add-api" disabled=move || busy.get()>
                     {move || if busy.get() { "Adding…" } else { "Add API" }}
@@ -518,4 +524,28 @@ fn AddApi(id: ProductId, reload: impl Fn() + Copy + Send + Sync + 'static) -> im
             </form>
         </section>
     }
+}
+
+/// Reads the chosen OpenAPI file's text into the document box (the host checks it).
+fn load_spec_file(ev: &leptos::ev::Event, spec: RwSignal<String>, toasts: Toasts) {
+    #[cfg(feature = "csr")]
+    {
+        use web_sys::wasm_bindgen::JsCast;
+        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let Some(file) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else {
+            return;
+        };
+        if file.size() > 2.0 * 1024.0 * 1024.0 {
+            toasts.error(format!("{} is larger than 2 MB.", file.name()));
+            return;
+        }
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => spec.set(text.as_string().unwrap_or_default()),
+                Err(_) => toasts.error(format!("{} could not be read.", file.name())),
+            }
+        });
+    }
+    #[cfg(not(feature = "csr"))]
+    let _ = (ev, spec, toasts);
 }
