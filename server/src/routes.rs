@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use portico_app::backend::{Backend, ClientAddr};
+use portico_domain::gateway::Gateway;
 use portico_model::AppError;
 use server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 use std::net::SocketAddr;
@@ -24,14 +25,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub backend: Arc<Backend>,
+    /// Key verification for API gateways (`/gateway/verify`).
+    pub gateway: Arc<Gateway>,
     /// Origins allowed to send state-changing requests (the public URL's origin).
     pub public_origin: Arc<str>,
     pub dist: Arc<PathBuf>,
 }
 
 impl AppState {
-    pub fn new(backend: Arc<Backend>, config: &Config) -> Self {
-        Self { backend, public_origin: config.public_origin().into(), dist: Arc::new(config.dist.clone()) }
+    pub fn new(backend: Arc<Backend>, gateway: Arc<Gateway>, config: &Config) -> Self {
+        Self {
+            backend,
+            gateway,
+            public_origin: config.public_origin().into(),
+            dist: Arc::new(config.dist.clone()),
+        }
     }
 }
 
@@ -45,6 +53,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(crate::gateway::readyz))
+        .route("/gateway/verify", get(crate::gateway::verify))
         .fallback_service(
             Router::new()
                 .fallback_service(spa)

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::routes::AppState;
 use portico_app::backend::Backend;
+use portico_domain::gateway::Gateway;
 use portico_domain::mail::{Mailer, delivery};
 use portico_domain::password::PasswordHasher;
 use portico_domain::ratelimit::RateLimiter;
@@ -68,7 +69,9 @@ pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<
         reset_per_email: RateLimiter::new(3, Duration::from_secs(15 * 60)),
         reset_per_client: RateLimiter::new(10, Duration::from_secs(15 * 60)),
     };
-    Ok(AppState::new(Arc::new(backend), config))
+    let gateway = Gateway::new(backend.db.clone());
+    gateway.spawn_background();
+    Ok(AppState::new(Arc::new(backend), gateway, config))
 }
 
 /// Deletes expired sessions every ten minutes, for as long as the host runs.

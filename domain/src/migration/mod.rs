@@ -8,6 +8,7 @@ mod m20261122_000002_create_mail;
 mod m20261122_000003_create_account_lifecycle;
 mod m20261122_000004_create_org_registration;
 mod m20261122_000005_create_catalog;
+mod m20261122_000006_create_gateway;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_account_lifecycle::Migration),
             Box::new(m20261122_000004_create_org_registration::Migration),
             Box::new(m20261122_000005_create_catalog::Migration),
+            Box::new(m20261122_000006_create_gateway::Migration),
         ]
     }
 }

@@ -91,6 +91,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    crate::gateway::changed(db).await?;
     tracing::info!("app deleted, its keys revoked");
     Ok(())
 }

@@ -299,6 +299,7 @@ pub async fn set_product(
             .exec(db)
             .await?;
     }
+    crate::gateway::changed(db).await?;
     Ok(())
 }
 
@@ -405,6 +406,7 @@ pub async fn update_plan(
     let mut row: plan::ActiveModel = get_plan(db, id).await?.into();
     plan_columns(&mut row, &input);
     let saved = row.update(db).await.map_err(|e| plan_name_taken(&e).unwrap_or(e.into()))?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, plan.id = %id, "plan updated");
     Ok(plan_dto(&saved))
 }

@@ -148,6 +148,7 @@ pub async fn rotate(
     old.expires_at = Set(Some(ends));
     old.update(&txn).await?;
     txn.commit().await?;
+    crate::gateway::changed(db).await?;
     tracing::info!(grace_hours, "API key rotated");
     new_key_view(db, row, secret).await
 }
@@ -161,6 +162,7 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Domai
         .filter(api_key::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, key.id = %id, "API key revoked");
     Ok(())
 }

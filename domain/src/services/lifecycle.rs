@@ -130,6 +130,7 @@ pub async fn apply(
         Transition::Deactivate | Transition::Activate => {}
     }
     txn.commit().await?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, from = label(user.status), to = label(to), "account status changed");
     user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)
 }

@@ -145,6 +145,7 @@ pub async fn set_active(
     row.status = Set(to);
     row.updated_at = Set(Utc::now());
     let org = row.update(db).await?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, org.id = %org.id, status = ?org.status, "organisation status changed");
     Ok(org)
 }

@@ -208,6 +208,7 @@ pub async fn update(
     row.published = Set(published);
     row.updated_at = Set(Utc::now());
     row.update(db).await.map_err(|e| slug_taken(&e).unwrap_or(e.into()))?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, product.id = %id, published, "product updated");
     Ok(())
 }
@@ -240,6 +241,7 @@ pub async fn add_api(
         }
         .insert(db)
         .await?;
+    crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, product.id = %product_id, api.id = %row.id, "API added");
     Ok(api_dto(row))
 }
@@ -251,5 +253,6 @@ pub async fn remove_api(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> D
     if res.rows_affected == 0 {
         return Err(DomainError::NotFound);
     }
+    crate::gateway::changed(db).await?;
     Ok(())
 }

@@ -6,6 +6,8 @@
 mod account_recovery;
 mod catalog;
 mod foundation;
+mod gateway;
+mod nginx;
 mod organisations;
 
 use axum::Router;

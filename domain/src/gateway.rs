@@ -1,0 +1,660 @@
+//! Keys at the gateway: the decision for one API call, answered from memory.
+//!
+//! - **Format first.** A presented key's prefix, alphabet and checksum are checked before
+//!   anything else; a typo or a stranger's string never reaches the database.
+//! - **Entitlement cache.** A key's entitlement (app, organisation, developer, products'
+//!   path prefixes, plan limits, and whatever already denies it) is loaded once and kept;
+//!   unknown keys are cached as unknown for a short while.
+//! - **Freshness.** Every change that affects a decision calls [`changed`] after it
+//!   commits: it bumps this process's change counter (so the very next call here
+//!   reloads) and the database's (`gateway_state.generation`), which other hosts poll
+//!   every [`POLL`]. A cached entry remembers the counter read *before* it was loaded, so
+//!   a load racing a change is never kept.
+//! - **Limits.** Rate limits (per second or minute) and quotas (per day or month) are
+//!   fixed windows per key, counted under one lock: no overshoot on one host. A key's
+//!   quota count is seeded from the stored usage of the current period.
+//! - **Lossless usage.** Every decision is counted in memory by minute, app, key,
+//!   product and outcome; [`Gateway::flush`] (about once a second) adds the counts to
+//!   `usage_minutes` in one transaction and puts them back if the write fails. Keys'
+//!   `last_used_at` is written from the same path.
+
+use crate::entities::access_request::{self, RequestStatus};
+use crate::entities::organisation::{self, OrgStatus};
+use crate::entities::plan::{self, QuotaPeriod, RatePeriod};
+use crate::entities::user::{self, UserStatus};
+use crate::entities::{access_request_item, api_key, app, product_api};
+use crate::secret::hash_token;
+use crate::{DomainResult, apikey};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Statement,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// How often hosts look at the database's change counter.
+pub const POLL: Duration = Duration::from_millis(500);
+/// How long an unknown key is remembered as unknown.
+const UNKNOWN_TTL: Duration = Duration::from_secs(30);
+/// The most entries the cache holds before it starts over.
+const MAX_CACHED: usize = 1_000_000;
+
+/// This process's count of decision-affecting changes.
+static LOCAL_CHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// Records a change that affects gateway decisions (a key revoked or rotated, an app
+/// deleted, a developer or organisation deactivated, a plan or product changed). Call it
+/// after the change is committed.
+pub async fn changed(db: &impl ConnectionTrait) -> DomainResult<()> {
+    LOCAL_CHANGES.fetch_add(1, Ordering::SeqCst);
+    db.execute_unprepared("UPDATE gateway_state SET generation = generation + 1 WHERE id = 1").await?;
+    Ok(())
+}
+
+/// Why a call is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    MissingKey,
+    MalformedKey,
+    UnknownKey,
+    RevokedKey,
+    ExpiredKey,
+    NotApproved,
+    NotEntitled,
+    DeveloperInactive,
+    OrganisationInactive,
+    RateLimited,
+    QuotaExceeded,
+}
+
+impl Reason {
+    /// The machine-readable name (header `X-Portico-Reason`, JSON `reason`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingKey => "missing_key",
+            Self::MalformedKey => "malformed_key",
+            Self::UnknownKey => "unknown_key",
+            Self::RevokedKey => "revoked_key",
+            Self::ExpiredKey => "expired_key",
+            Self::NotApproved => "not_approved",
+            Self::NotEntitled => "not_entitled",
+            Self::DeveloperInactive => "developer_inactive",
+            Self::OrganisationInactive => "organisation_inactive",
+            Self::RateLimited => "rate_limited",
+            Self::QuotaExceeded => "quota_exceeded",
+        }
+    }
+
+    /// 401 for the key itself, 403 for what it may not do, 429 for limits.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::MissingKey
+            | Self::MalformedKey
+            | Self::UnknownKey
+            | Self::RevokedKey
+            | Self::ExpiredKey => 401,
+            Self::NotApproved | Self::NotEntitled | Self::DeveloperInactive | Self::OrganisationInactive => {
+                403
+            }
+            Self::RateLimited | Self::QuotaExceeded => 429,
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::MissingKey => "No API key: send it in X-API-Key, Authorization: Bearer, or api_key.",
+            Self::MalformedKey => "This is not a Portico API key (wrong form or checksum).",
+            Self::UnknownKey => "This API key does not exist.",
+            Self::RevokedKey => "This API key was revoked.",
+            Self::ExpiredKey => "This API key has expired.",
+            Self::NotApproved => "The app's access to these products is not approved.",
+            Self::NotEntitled => "This key's products do not cover this path.",
+            Self::DeveloperInactive => "The key's developer is inactive.",
+            Self::OrganisationInactive => "The key's organisation is inactive.",
+            Self::RateLimited => "Rate limit exceeded.",
+            Self::QuotaExceeded => "Quota exceeded.",
+        }
+    }
+}
+
+/// The answer for one call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow(Allowed),
+    Deny { reason: Reason, limit: Option<Limits> },
+}
+
+/// What an allowed call learns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allowed {
+    pub app_id: Uuid,
+    pub app_name: String,
+    pub developer: String,
+    pub organisation: String,
+    pub product_id: Uuid,
+    pub limits: Limits,
+}
+
+/// The rate limit the call was counted against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub limit: u64,
+    pub remaining: u64,
+    /// Seconds until the window (or, when the quota ran out, the quota period) ends.
+    pub reset_secs: u64,
+}
+
+/// A key's entitlement as loaded.
+#[derive(Debug)]
+struct Entitlement {
+    key_id: Uuid,
+    app_id: Uuid,
+    app_name: String,
+    developer: String,
+    organisation: String,
+    expires_at: Option<DateTime<Utc>>,
+    /// Whatever denies every call, whatever the path (revoked, not approved, inactive).
+    denied: Option<Reason>,
+    /// (product, path prefix) pairs the key may call.
+    prefixes: Vec<(Uuid, String)>,
+    rate_limit: u64,
+    rate_secs: u64,
+    quota: Option<u64>,
+    quota_period: QuotaPeriod,
+}
+
+#[derive(Debug)]
+enum Cached {
+    Known(Entitlement),
+    Unknown(Instant),
+}
+
+#[derive(Debug)]
+struct Entry {
+    generation: u64,
+    value: Cached,
+}
+
+/// Per key: the current rate window and quota period, and their counts.
+#[derive(Debug, Default)]
+struct Counters {
+    rate_window: i64,
+    rate_count: u64,
+    quota_period: i64,
+    quota_count: u64,
+    quota_seeded: bool,
+}
+
+/// One usage rollup cell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct UsageCell {
+    minute: i64,
+    app_id: Uuid,
+    key_id: Uuid,
+    product_id: Uuid,
+    outcome: &'static str,
+}
+
+/// The gateway's state in one host: the cache, the counters and the unflushed usage.
+pub struct Gateway {
+    db: DatabaseConnection,
+    cache: RwLock<HashMap<String, Arc<Entry>>>,
+    counters: Mutex<HashMap<Uuid, Counters>>,
+    usage: Mutex<HashMap<UsageCell, u64>>,
+    last_used: Mutex<HashMap<Uuid, DateTime<Utc>>>,
+    /// The database's change counter as last seen, and how often it moved.
+    remote_seen: AtomicU64,
+    remote_changes: AtomicU64,
+}
+
+/// A store that could not be reached (the caller answers 503, never 401/403).
+#[derive(Debug, thiserror::Error)]
+#[error("the key store cannot be reached: {0}")]
+pub struct Unavailable(pub String);
+
+impl Gateway {
+    pub fn new(db: DatabaseConnection) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            cache: RwLock::new(HashMap::new()),
+            counters: Mutex::new(HashMap::new()),
+            usage: Mutex::new(HashMap::new()),
+            last_used: Mutex::new(HashMap::new()),
+            remote_seen: AtomicU64::new(0),
+            remote_changes: AtomicU64::new(0),
+        })
+    }
+
+    /// The change counter cached entries are compared with.
+    fn generation(&self) -> u64 {
+        LOCAL_CHANGES.load(Ordering::SeqCst).wrapping_add(self.remote_changes.load(Ordering::SeqCst))
+    }
+
+    /// Reads the database's change counter; when it moved, cached decisions are dropped.
+    pub async fn poll_changes(&self) -> Result<(), Unavailable> {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT generation FROM gateway_state WHERE id = 1",
+            ))
+            .await
+            .map_err(|e| Unavailable(e.to_string()))?;
+        let now: i64 = row.and_then(|r| r.try_get("", "generation").ok()).unwrap_or(0);
+        let now = u64::try_from(now).unwrap_or(0);
+        if self.remote_seen.swap(now, Ordering::SeqCst) != now {
+            self.remote_changes.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    /// Decides a call: `presented` is the key as sent (if any), `path` the original
+    /// path.
+    pub async fn decide(&self, presented: Option<&str>, path: &str) -> Result<Decision, Unavailable> {
+        let Some(presented) = presented.map(str::trim).filter(|k| !k.is_empty()) else {
+            return Ok(Decision::Deny { reason: Reason::MissingKey, limit: None });
+        };
+        if apikey::check(presented).is_err() {
+            return Ok(Decision::Deny { reason: Reason::MalformedKey, limit: None });
+        }
+        let hash = hash_token(presented);
+        let entry = self.entry(&hash).await?;
+        let now = Utc::now();
+        let ent = match &entry.value {
+            Cached::Unknown(_) => return Ok(Decision::Deny { reason: Reason::UnknownKey, limit: None }),
+            Cached::Known(ent) => ent,
+        };
+        let deny = |reason| Decision::Deny { reason, limit: None };
+        let decision = if let Some(reason) = ent.denied {
+            deny(reason)
+        } else if ent.expires_at.is_some_and(|at| at <= now) {
+            deny(Reason::ExpiredKey)
+        } else {
+            match covering_product(&ent.prefixes, path) {
+                None => deny(Reason::NotEntitled),
+                Some(product_id) => match self.count(ent, now).await? {
+                    Ok(limits) => Decision::Allow(Allowed {
+                        app_id: ent.app_id,
+                        app_name: ent.app_name.clone(),
+                        developer: ent.developer.clone(),
+                        organisation: ent.organisation.clone(),
+                        product_id,
+                        limits,
+                    }),
+                    Err((reason, limits)) => Decision::Deny { reason, limit: Some(limits) },
+                },
+            }
+        };
+        let product = match &decision {
+            Decision::Allow(a) => a.product_id,
+            Decision::Deny { .. } => covering_product(&ent.prefixes, path).unwrap_or(Uuid::nil()),
+        };
+        self.record(ent, product, &decision, now);
+        Ok(decision)
+    }
+
+    /// The cached entry for a key hash, loaded when missing or stale.
+    async fn entry(&self, hash: &str) -> Result<Arc<Entry>, Unavailable> {
+        let generation = self.generation();
+        if let Some(entry) = self.cache.read().map_err(poisoned)?.get(hash).cloned() {
+            let fresh = entry.generation == generation
+                && match entry.value {
+                    Cached::Unknown(at) => at.elapsed() < UNKNOWN_TTL,
+                    Cached::Known(_) => true,
+                };
+            if fresh {
+                return Ok(entry);
+            }
+        }
+        let value = self.load(hash).await.map_err(|e| Unavailable(e.to_string()))?;
+        let entry = Arc::new(Entry { generation, value });
+        let mut cache = self.cache.write().map_err(poisoned)?;
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(hash.to_owned(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Reads a key's entitlement from the database.
+    async fn load(&self, hash: &str) -> Result<Cached, sea_orm::DbErr> {
+        let db = &self.db;
+        let Some(key) = api_key::Entity::find().filter(api_key::Column::KeyHash.eq(hash)).one(db).await?
+        else {
+            return Ok(Cached::Unknown(Instant::now()));
+        };
+        let app = app::Entity::find_by_id(key.app_id).one(db).await?;
+        let request = access_request::Entity::find_by_id(key.request_id).one(db).await?;
+        let (Some(app), Some(request)) = (app, request) else {
+            return Ok(Cached::Unknown(Instant::now()));
+        };
+        let plan = plan::Entity::find_by_id(request.plan_id).one(db).await?;
+        let org = organisation::Entity::find_by_id(app.org_id).one(db).await?;
+        let developer = user::Entity::find_by_id(key.created_by).one(db).await?;
+        let products: Vec<Uuid> = access_request_item::Entity::find()
+            .filter(access_request_item::Column::RequestId.eq(request.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| i.product_id)
+            .collect();
+        let prefixes = product_api::Entity::find()
+            .filter(product_api::Column::ProductId.is_in(products))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.product_id, a.path_prefix))
+            .collect();
+        let denied = if key.revoked_at.is_some() || app.deleted_at.is_some() {
+            Some(Reason::RevokedKey)
+        } else if request.status != RequestStatus::Approved {
+            Some(Reason::NotApproved)
+        } else if developer.as_ref().is_none_or(|d| d.status != UserStatus::Active) {
+            Some(Reason::DeveloperInactive)
+        } else if org.as_ref().is_none_or(|o| o.status != OrgStatus::Active) {
+            Some(Reason::OrganisationInactive)
+        } else {
+            None
+        };
+        let (rate_limit, rate_secs, quota, quota_period) = match &plan {
+            Some(p) => (
+                u64::try_from(p.rate_limit).unwrap_or(0),
+                match p.rate_period {
+                    RatePeriod::Second => 1,
+                    RatePeriod::Minute => 60,
+                },
+                p.quota.map(|q| u64::try_from(q).unwrap_or(0)),
+                p.quota_period,
+            ),
+            None => (0, 1, Some(0), QuotaPeriod::Day),
+        };
+        Ok(Cached::Known(Entitlement {
+            key_id: key.id,
+            app_id: app.id,
+            app_name: app.name,
+            developer: developer.map(|d| d.email).unwrap_or_default(),
+            organisation: org.map(|o| o.name).unwrap_or_default(),
+            expires_at: key.expires_at,
+            denied,
+            prefixes,
+            rate_limit,
+            rate_secs,
+            quota,
+            quota_period,
+        }))
+    }
+
+    /// Counts an allowed-so-far call against the key's rate window and quota; refuses
+    /// it (uncounted) when either is used up.
+    async fn count(
+        &self,
+        ent: &Entitlement,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Limits, (Reason, Limits)>, Unavailable> {
+        let period = quota_period_start(ent.quota_period, now);
+        let needs_seed = ent.quota.is_some()
+            && self
+                .counters
+                .lock()
+                .map_err(poisoned)?
+                .get(&ent.key_id)
+                .is_none_or(|c| !c.quota_seeded || c.quota_period != period.timestamp());
+        let seed = if needs_seed { Some(self.stored_allowed_since(ent.key_id, period).await?) } else { None };
+        let mut counters = self.counters.lock().map_err(poisoned)?;
+        let c = counters.entry(ent.key_id).or_default();
+        if c.quota_period != period.timestamp() || !c.quota_seeded {
+            c.quota_period = period.timestamp();
+            c.quota_count = seed.unwrap_or(0) + self.unflushed_allowed_since(ent.key_id, period);
+            c.quota_seeded = true;
+        }
+        let secs = i64::try_from(ent.rate_secs).unwrap_or(1);
+        let window = now.timestamp().div_euclid(secs);
+        if c.rate_window != window {
+            c.rate_window = window;
+            c.rate_count = 0;
+        }
+        let reset = u64::try_from(secs - now.timestamp().rem_euclid(secs)).unwrap_or(1);
+        if c.rate_count >= ent.rate_limit {
+            let limits = Limits { limit: ent.rate_limit, remaining: 0, reset_secs: reset };
+            return Ok(Err((Reason::RateLimited, limits)));
+        }
+        if let Some(quota) = ent.quota
+            && c.quota_count >= quota
+        {
+            let end = quota_period_end(ent.quota_period, period);
+            let reset_secs = u64::try_from((end - now).num_seconds().max(1)).unwrap_or(1);
+            return Ok(Err((
+                Reason::QuotaExceeded,
+                Limits { limit: ent.rate_limit, remaining: 0, reset_secs },
+            )));
+        }
+        c.rate_count += 1;
+        c.quota_count += 1;
+        Ok(Ok(Limits { limit: ent.rate_limit, remaining: ent.rate_limit - c.rate_count, reset_secs: reset }))
+    }
+
+    async fn stored_allowed_since(&self, key_id: Uuid, since: DateTime<Utc>) -> Result<u64, Unavailable> {
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => {
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_minutes WHERE key_id = $1 AND minute >= $2 AND outcome = 'allowed'"
+            }
+            _ => {
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_minutes WHERE key_id = ? AND minute >= ? AND outcome = 'allowed'"
+            }
+        };
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, [key_id.into(), since.into()]))
+            .await
+            .map_err(|e| Unavailable(e.to_string()))?;
+        let n: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn unflushed_allowed_since(&self, key_id: Uuid, since: DateTime<Utc>) -> u64 {
+        let from = since.timestamp() / 60;
+        self.usage
+            .lock()
+            .map(|u| {
+                u.iter()
+                    .filter(|(c, _)| c.key_id == key_id && c.outcome == "allowed" && c.minute >= from)
+                    .map(|(_, n)| *n)
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    fn record(&self, ent: &Entitlement, product_id: Uuid, decision: &Decision, now: DateTime<Utc>) {
+        let outcome = match decision {
+            Decision::Allow(_) => "allowed",
+            Decision::Deny { reason, .. } => reason.code(),
+        };
+        let cell = UsageCell {
+            minute: now.timestamp() / 60,
+            app_id: ent.app_id,
+            key_id: ent.key_id,
+            product_id,
+            outcome,
+        };
+        if let Ok(mut usage) = self.usage.lock() {
+            *usage.entry(cell).or_default() += 1;
+        }
+        if let Ok(mut used) = self.last_used.lock() {
+            used.insert(ent.key_id, now);
+        }
+    }
+
+    /// Calls counted in memory and not yet written (for tests and shutdown).
+    pub fn unflushed(&self) -> u64 {
+        self.usage.lock().map(|u| u.values().sum()).unwrap_or(0)
+    }
+
+    /// Adds the counted usage to `usage_minutes` and writes keys' last use, in one
+    /// transaction. On failure the counts go back, to be written next time.
+    pub async fn flush(&self) -> Result<u64, Unavailable> {
+        let cells: Vec<(UsageCell, u64)> = match self.usage.lock() {
+            Ok(mut u) => u.drain().collect(),
+            Err(_) => return Err(Unavailable("usage counter poisoned".into())),
+        };
+        let used: Vec<(Uuid, DateTime<Utc>)> = match self.last_used.lock() {
+            Ok(mut u) => u.drain().collect(),
+            Err(_) => Vec::new(),
+        };
+        if cells.is_empty() && used.is_empty() {
+            return Ok(0);
+        }
+        let total = cells.iter().map(|(_, n)| n).sum();
+        if let Err(e) = self.write(&cells, &used).await {
+            if let Ok(mut u) = self.usage.lock() {
+                for (cell, n) in cells {
+                    *u.entry(cell).or_default() += n;
+                }
+            }
+            if let Ok(mut u) = self.last_used.lock() {
+                for (key, at) in used {
+                    u.entry(key).or_insert(at);
+                }
+            }
+            return Err(Unavailable(e.to_string()));
+        }
+        Ok(total)
+    }
+
+    async fn write(
+        &self,
+        cells: &[(UsageCell, u64)],
+        used: &[(Uuid, DateTime<Utc>)],
+    ) -> Result<(), sea_orm::DbErr> {
+        let backend = self.db.get_database_backend();
+        let (upsert, touch) = match backend {
+            DbBackend::Postgres => (
+                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (minute, app_id, key_id, product_id, outcome) DO UPDATE SET count = usage_minutes.count + excluded.count",
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            ),
+            _ => (
+                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES (?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (minute, app_id, key_id, product_id, outcome) DO UPDATE SET count = usage_minutes.count + excluded.count",
+                "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)",
+            ),
+        };
+        let txn = self.db.begin().await?;
+        for (cell, n) in cells {
+            let minute = Utc.timestamp_opt(cell.minute * 60, 0).single().unwrap_or_default();
+            let values = [
+                minute.into(),
+                cell.app_id.into(),
+                cell.key_id.into(),
+                cell.product_id.into(),
+                cell.outcome.into(),
+                i64::try_from(*n).unwrap_or(i64::MAX).into(),
+            ];
+            txn.execute_raw(Statement::from_sql_and_values(backend, upsert, values)).await?;
+        }
+        for (key, at) in used {
+            txn.execute_raw(Statement::from_sql_and_values(backend, touch, [(*at).into(), (*key).into()]))
+                .await?;
+        }
+        txn.commit().await
+    }
+
+    /// Whether the store answers (for `/readyz`).
+    pub async fn ready(&self) -> bool {
+        self.poll_changes().await.is_ok()
+    }
+
+    /// Flushes usage about once a second and polls for other hosts' changes, for as
+    /// long as the process runs.
+    pub fn spawn_background(self: &Arc<Self>) {
+        let gateway = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(POLL);
+            let mut n = 0u64;
+            loop {
+                tick.tick().await;
+                n += 1;
+                if let Err(e) = gateway.poll_changes().await {
+                    tracing::warn!(error = %e, "gateway: cannot read the change counter");
+                }
+                if n % 2 == 0
+                    && let Err(e) = gateway.flush().await
+                {
+                    tracing::warn!(error = %e, "gateway: usage kept in memory, will retry");
+                }
+            }
+        });
+    }
+}
+
+fn poisoned<T>(_: T) -> Unavailable {
+    Unavailable("a gateway lock was poisoned".into())
+}
+
+/// The product whose API path prefix covers `path` (whole segments: `/pay` covers
+/// `/pay` and `/pay/x`, not `/payments`); the longest prefix wins.
+fn covering_product(prefixes: &[(Uuid, String)], path: &str) -> Option<Uuid> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    prefixes
+        .iter()
+        .filter(|(_, prefix)| {
+            prefix == "/"
+                || path == prefix.as_str()
+                || path.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        })
+        .max_by_key(|(_, prefix)| prefix.len())
+        .map(|(product, _)| *product)
+}
+
+fn quota_period_start(period: QuotaPeriod, now: DateTime<Utc>) -> DateTime<Utc> {
+    let day = now.date_naive();
+    let start = match period {
+        QuotaPeriod::Day => day,
+        QuotaPeriod::Month => day.with_day(1).unwrap_or(day),
+    };
+    Utc.from_utc_datetime(&start.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+fn quota_period_end(period: QuotaPeriod, start: DateTime<Utc>) -> DateTime<Utc> {
+    match period {
+        QuotaPeriod::Day => start + chrono::Duration::days(1),
+        QuotaPeriod::Month => {
+            let (y, m) =
+                if start.month() == 12 { (start.year() + 1, 1) } else { (start.year(), start.month() + 1) };
+            Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().unwrap_or(start + chrono::Duration::days(31))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Timelike;
+
+    #[test]
+    fn prefixes_cover_whole_segments_and_the_longest_wins() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let prefixes = vec![(a, "/pay".to_owned()), (b, "/pay/refunds".to_owned())];
+        assert_eq!(covering_product(&prefixes, "/pay"), Some(a));
+        assert_eq!(covering_product(&prefixes, "/pay/x?y=1"), Some(a));
+        assert_eq!(covering_product(&prefixes, "/pay/refunds/7"), Some(b));
+        assert_eq!(covering_product(&prefixes, "/payments"), None);
+        assert_eq!(covering_product(&[(a, "/".to_owned())], "/anything"), Some(a));
+    }
+
+    #[test]
+    fn quota_periods_start_and_end_on_calendar_boundaries() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 15, 13, 4, 5).unwrap();
+        let day = quota_period_start(QuotaPeriod::Day, now);
+        assert_eq!((day.day(), day.hour()), (15, 0));
+        let month = quota_period_start(QuotaPeriod::Month, now);
+        assert_eq!(
+            quota_period_end(QuotaPeriod::Month, month),
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()
+        );
+    }
+}
