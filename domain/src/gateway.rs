@@ -525,40 +525,55 @@ impl Gateway {
         Ok(total)
     }
 
+    /// Writes in batches: multi-row upserts of 200 cells, and one `last_used_at` update
+    /// per batch of keys (the newest use in this flush; uses are at most a second apart).
     async fn write(
         &self,
         cells: &[(UsageCell, u64)],
         used: &[(Uuid, DateTime<Utc>)],
     ) -> Result<(), sea_orm::DbErr> {
         let backend = self.db.get_database_backend();
-        let (upsert, touch) = match backend {
-            DbBackend::Postgres => (
-                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (minute, app_id, key_id, product_id, outcome) DO UPDATE SET count = usage_minutes.count + excluded.count",
-                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
-            ),
-            _ => (
-                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (minute, app_id, key_id, product_id, outcome) DO UPDATE SET count = usage_minutes.count + excluded.count",
-                "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)",
-            ),
-        };
+        let param = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
         let txn = self.db.begin().await?;
-        for (cell, n) in cells {
-            let minute = Utc.timestamp_opt(cell.minute * 60, 0).single().unwrap_or_default();
-            let values = [
-                minute.into(),
-                cell.app_id.into(),
-                cell.key_id.into(),
-                cell.product_id.into(),
-                cell.outcome.into(),
-                i64::try_from(*n).unwrap_or(i64::MAX).into(),
-            ];
-            txn.execute_raw(Statement::from_sql_and_values(backend, upsert, values)).await?;
+        for batch in cells.chunks(200) {
+            let mut sql = String::from(
+                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ",
+            );
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(batch.len() * 6);
+            for (i, (cell, n)) in batch.iter().enumerate() {
+                let row: Vec<String> = (1..=6).map(|k| param(i * 6 + k)).collect();
+                sql.push_str(if i == 0 { "(" } else { ", (" });
+                sql.push_str(&row.join(", "));
+                sql.push(')');
+                let minute = Utc.timestamp_opt(cell.minute * 60, 0).single().unwrap_or_default();
+                values.extend([
+                    minute.into(),
+                    cell.app_id.into(),
+                    cell.key_id.into(),
+                    cell.product_id.into(),
+                    cell.outcome.into(),
+                    i64::try_from(*n).unwrap_or(i64::MAX).into(),
+                ]);
+            }
+            sql.push_str(
+                " ON CONFLICT (minute, app_id, key_id, product_id, outcome) \
+                 DO UPDATE SET count = usage_minutes.count + excluded.count",
+            );
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
-        for (key, at) in used {
-            txn.execute_raw(Statement::from_sql_and_values(backend, touch, [(*at).into(), (*key).into()]))
-                .await?;
+        if let Some(newest) = used.iter().map(|(_, at)| *at).max() {
+            for batch in used.chunks(500) {
+                let ids: Vec<String> = (0..batch.len()).map(|i| param(i + 2)).collect();
+                let sql = format!(
+                    "UPDATE api_keys SET last_used_at = {} WHERE id IN ({}) AND (last_used_at IS NULL OR last_used_at < {})",
+                    param(1),
+                    ids.join(", "),
+                    param(1)
+                );
+                let mut values: Vec<sea_orm::Value> = vec![newest.into()];
+                values.extend(batch.iter().map(|(key, _)| sea_orm::Value::from(*key)));
+                txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+            }
         }
         txn.commit().await
     }
@@ -581,7 +596,7 @@ impl Gateway {
                 if let Err(e) = gateway.poll_changes().await {
                     tracing::warn!(error = %e, "gateway: cannot read the change counter");
                 }
-                if n % 2 == 0
+                if n.is_multiple_of(2)
                     && let Err(e) = gateway.flush().await
                 {
                     tracing::warn!(error = %e, "gateway: usage kept in memory, will retry");

@@ -1,0 +1,216 @@
+//! Gateway benchmark: requests per second and latency of `/gateway/verify` with many
+//! keys, cold (every key's first lookup after the cache was dropped) and warm, against a
+//! trivial handler of the same server measured in the same run. Prints a table; the
+//! figures go to BENCHMARKS.md. Needs `wrk` on PATH.
+//!
+//! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
+//! (defaults: 100000 keys, 10 seconds per warm run).
+
+use axum::routing::get;
+use clap::Parser;
+use portico_domain::entities::{access_request, api_key, user::OrgRole};
+use portico_domain::mail::Mailer;
+use portico_domain::password::PasswordHasher;
+use portico_domain::secret::hash_token;
+use portico_domain::services::access::{self, AppChoice, NewRequest};
+use portico_domain::services::{accounts, catalogs, organisations, products};
+use portico_domain::{Actor, apikey};
+use portico_model::{
+    ApiInput, AppInput, PlanInput, ProductInput, QuotaPeriod, RatePeriod, SignUpInput, Visibility,
+};
+use portico_server::config::{Cli, Config};
+use portico_server::{router, startup};
+use sea_orm::{EntityTrait, Set};
+use std::io::Write;
+use std::process::Command;
+
+const LUA: &str = r#"
+local keys = {}
+for line in io.lines(os.getenv("PORTICO_BENCH_KEYS")) do keys[#keys + 1] = line end
+local step, i = 2, 0
+local counter = 0
+-- Each thread takes every other key, so a pass touches every key once.
+function setup(thread) counter = counter + 1; thread:set("offset", counter - 1) end
+function init(args) offset = tonumber(offset) or 0 end
+function request()
+  local k = keys[((offset + i * step) % #keys) + 1]
+  i = i + 1
+  return wrk.format("GET", wrk.path, { ["X-API-Key"] = k, ["X-Original-URI"] = "/payments/1" })
+end
+"#;
+
+struct Run {
+    name: &'static str,
+    rps: f64,
+    p50: String,
+    p99: String,
+}
+
+fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file: &str, script: &str) -> Run {
+    let out = Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "-s", script, url])
+        .env("PORTICO_BENCH_KEYS", keys_file)
+        .output()
+        .expect("wrk must be installed (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let rps = field("Requests/sec:").parse().unwrap_or(0.0);
+    if text.contains("Non-2xx") {
+        eprintln!("{name}: some answers were not 2xx:\n{text}");
+    }
+    Run { name, rps, p50: field("50%"), p99: field("99%") }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let keys: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let dir = std::env::temp_dir().join(format!("portico-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db_url = format!("sqlite://{}/bench.db", dir.display());
+    let cli = Cli::parse_from([
+        "portico",
+        "--database-url",
+        &db_url,
+        "--admin-email",
+        "root@example.com",
+        "--admin-password",
+        "bench-password-1",
+    ]);
+    let config = Config::from_settings(&cli.settings)?;
+    let state = startup::prepare(&config).await?;
+    let db = state.backend.db.clone();
+
+    // One organisation, one developer, one product on "/payments", an unlimited plan.
+    let hasher = PasswordHasher::new(2);
+    let mailer = Mailer::outbox_only("http://bench.test");
+    let root = accounts::authenticate(&db, &hasher, "root@example.com", "bench-password-1").await?;
+    let admin = Actor::from(&root);
+    let org = organisations::create(&db, &admin, "Bench Org").await?;
+    let dev = accounts::sign_up(
+        &db,
+        &hasher,
+        &mailer,
+        SignUpInput::parse("Bea", "Bench", "bea@bench.test", "bench-password-2")
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+    )
+    .await?;
+    organisations::assign(&db, &admin, dev.id, org.id, &[], OrgRole::SuperAdmin).await?;
+    let dev = Actor::from(&accounts::get(&db, dev.id).await?);
+    let product = ProductInput::parse("Payments", "payments", "", "https://api.example.com", "")
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let product_id = products::create(&db, &admin, product.clone()).await?;
+    products::update(&db, &admin, product_id, product, true).await?;
+    products::add_api(
+        &db,
+        &admin,
+        product_id,
+        ApiInput::parse("Payments", "/payments").map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        None,
+    )
+    .await?;
+    let catalog = catalogs::create(&db, &admin, "Public", Visibility::Public).await?;
+    catalogs::set_product(&db, &admin, catalog, product_id, true).await?;
+    let plan = PlanInput {
+        name: "Unlimited".into(),
+        rate_limit: 1_000_000,
+        rate_period: RatePeriod::Second,
+        quota: None,
+        quota_period: QuotaPeriod::Day,
+        key_lifetime_days: None,
+        requires_approval: false,
+    };
+    let plan = catalogs::create_plan(&db, &admin, catalog, plan).await?;
+    let new = NewRequest {
+        catalog_id: catalog,
+        plan_id: plan.id.0,
+        product_ids: vec![product_id],
+        app: AppChoice::New(AppInput::parse("Bench app", "").map_err(|e| anyhow::anyhow!("{e:?}"))?),
+        comment: String::new(),
+        idempotency_key: "bench-form-0001".into(),
+    };
+    let outcome = access::request(&db, &mailer, &dev, new).await?;
+    let request = access_request::Entity::find_by_id(outcome.request.id.0)
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no request"))?;
+
+    eprintln!("inserting {keys} keys…");
+    let keys_file = dir.join("keys.txt");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&keys_file)?);
+    let now = chrono::Utc::now();
+    for chunk in (0..keys).collect::<Vec<_>>().chunks(2000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for _ in chunk {
+            let secret = apikey::generate();
+            writeln!(file, "{secret}")?;
+            rows.push(api_key::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                app_id: Set(request.app_id),
+                request_id: Set(request.id),
+                prefix: Set(apikey::visible_prefix(&secret)),
+                key_hash: Set(hash_token(&secret)),
+                created_by: Set(dev.user_id),
+                created_at: Set(now),
+                expires_at: Set(None),
+                revoked_at: Set(None),
+                last_used_at: Set(None),
+            });
+        }
+        api_key::Entity::insert_many(rows).exec(&db).await?;
+    }
+    file.flush()?;
+    drop(file);
+    let script = dir.join("keys.lua");
+    std::fs::write(&script, LUA)?;
+
+    let app = router(state).route("/bench/trivial", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (keys_file, script) = (keys_file.display().to_string(), script.display().to_string());
+    let verify = format!("http://127.0.0.1:{port}/gateway/verify");
+    let trivial = format!("http://127.0.0.1:{port}/bench/trivial");
+
+    let runs = tokio::task::spawn_blocking(move || {
+        let mut runs = Vec::new();
+        runs.push(wrk("trivial handler", &trivial, seconds, 64, &keys_file, &script));
+        // Cold: no key has been looked up yet; each call in this short run is a key's
+        // first (format, hash, database load, then the decision).
+        let cold_secs = 3;
+        runs.push(wrk("verify, cold (first use of each key)", &verify, cold_secs, 64, &keys_file, &script));
+        // Warm every key (a pass long enough to touch each one), then measure.
+        let warming = u64::try_from(keys / 1500).unwrap_or(60).clamp(seconds, 120);
+        let _ = wrk("(warming)", &verify, warming, 64, &keys_file, &script);
+        runs.push(wrk("verify, warm", &verify, seconds, 64, &keys_file, &script));
+        runs.push(wrk("verify, warm, 16 connections", &verify, seconds, 16, &keys_file, &script));
+        runs
+    })
+    .await?;
+    let base = runs[0].rps;
+    println!(
+        "\nGateway benchmark: {keys} keys, SQLite, wrk -t2, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("{:<38} {:>12} {:>9} {:>9} {:>10}", "run", "req/s", "p50", "p99", "vs trivial");
+    for r in &runs {
+        println!(
+            "{:<38} {:>12.0} {:>9} {:>9} {:>9.0}%",
+            r.name,
+            r.rps,
+            r.p50,
+            r.p99,
+            100.0 * r.rps / base.max(1.0)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
