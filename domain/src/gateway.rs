@@ -269,12 +269,13 @@ impl Gateway {
             Cached::Known(ent) => ent,
         };
         let deny = |reason| Decision::Deny { reason, limit: None };
+        let covering = covering_product(&ent.prefixes, path);
         let decision = if let Some(reason) = ent.denied {
             deny(reason)
         } else if ent.expires_at.is_some_and(|at| at <= now) {
             deny(Reason::ExpiredKey)
         } else {
-            match covering_product(&ent.prefixes, path) {
+            match covering {
                 None => deny(Reason::NotEntitled),
                 Some(product_id) => match self.count(ent, now).await? {
                     Ok(limits) => Decision::Allow(Allowed {
@@ -289,11 +290,7 @@ impl Gateway {
                 },
             }
         };
-        let product = match &decision {
-            Decision::Allow(a) => a.product_id,
-            Decision::Deny { .. } => covering_product(&ent.prefixes, path).unwrap_or(Uuid::nil()),
-        };
-        self.record(ent, product, &decision, now);
+        self.record(ent, covering.unwrap_or(Uuid::nil()), &decision, now);
         Ok(decision)
     }
 

@@ -138,7 +138,8 @@ async fn names_of(
         .collect())
 }
 
-fn full_name(u: Option<&user::Model>) -> String {
+/// "First Last", or a placeholder for a user who no longer exists.
+pub fn full_name(u: Option<&user::Model>) -> String {
     u.map(|u| format!("{} {}", u.first_name, u.last_name)).unwrap_or_else(|| "a former user".to_owned())
 }
 

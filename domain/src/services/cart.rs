@@ -2,13 +2,13 @@
 //! grouped by catalog at checkout. Only what the user may still see is shown; stale
 //! rows (a product unpublished, a catalog hidden) are left out, not errors.
 
-use crate::entities::{api_product, cart_item, catalog};
+use crate::entities::{api_product, cart_item, catalog, catalog_product};
 use crate::services::{catalogs, products};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model as m;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The most products a cart holds.
@@ -41,12 +41,19 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<m::Ca
         .all(db)
         .await?;
     let mut plans = catalogs::plans_of(db, catalog_rows.iter().map(|c| c.id)).await?;
+    let offered: HashSet<(Uuid, Uuid)> = catalog_product::Entity::find()
+        .filter(catalog_product::Column::CatalogId.is_in(catalog_rows.iter().map(|c| c.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.catalog_id, r.product_id))
+        .collect();
     let mut groups = Vec::new();
     for c in catalog_rows {
         let mut in_group = Vec::new();
         for row in rows.iter().filter(|r| r.catalog_id == c.id) {
             if let Some(p) = products.get(&row.product_id)
-                && catalogs::holds(db, c.id, p.id).await?
+                && offered.contains(&(c.id, p.id))
             {
                 in_group.push(products::product_ref(p));
             }

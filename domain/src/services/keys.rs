@@ -82,7 +82,7 @@ async fn new_key_view(
     secret: String,
 ) -> DomainResult<m::NewApiKey> {
     let by = user::Entity::find_by_id(row.created_by).one(db).await?;
-    let by = by.map(|u| format!("{} {}", u.first_name, u.last_name)).unwrap_or_default();
+    let by = apps::full_name(by.as_ref());
     Ok(m::NewApiKey { key: view(&row, by, Utc::now()), secret })
 }
 
