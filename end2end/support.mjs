@@ -104,3 +104,46 @@ export async function setAutoApprove(admin, on) {
   await admin.getByRole('button', { name: 'Save settings' }).click();
   await admin.getByText('Settings saved.').first().waitFor();
 }
+
+const PAYMENTS_SPEC = `openapi: 3.0.3
+info: {title: Payments, version: '1.0'}
+paths:
+  /payments:
+    get: {summary: List payments}
+    post: {summary: Create a payment}
+`;
+
+/**
+ * Creates and publishes a product through the admin pages; returns its slug. With
+ * `withApi`, adds an API at `prefix` (default `/payments`) whose OpenAPI document is
+ * uploaded as a YAML file.
+ */
+export async function createProduct(admin, name, { withApi, prefix = '/payments' } = {}) {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  await admin.goto('/admin/products');
+  await admin.locator('#product_name').fill(name);
+  assert.equal(await admin.locator('#product_slug').inputValue(), slug, 'slug suggested from the name');
+  await admin.locator('#product_summary').fill(`${name} for your shop`);
+  await admin.locator('#product_base_url').fill('https://api.example.com/v1');
+  await admin.getByTestId('create-product').click();
+  await admin.getByTestId('product-name').filter({ hasText: name }).waitFor();
+  await admin.locator('#product_documentation').fill(`# ${name}\n\nCall \`GET /payments\`.\n\n<script>window.pwned = 1</script>`);
+  await admin.locator('#product_published').check();
+  await admin.getByTestId('save-product').click();
+  await admin.getByTestId('product-status').filter({ hasText: /published/i }).first().waitFor();
+  if (withApi) {
+    await admin.locator('#api_name').fill('Payments');
+    await admin.locator('#path_prefix').fill(prefix);
+    await admin.locator('#api_spec_file').setInputFiles({ name: 'payments.yaml', mimeType: 'application/yaml', buffer: Buffer.from(PAYMENTS_SPEC) });
+    await admin.waitForFunction(() => document.querySelector('#api_spec').value.includes('Create a payment'));
+    await admin.getByTestId('add-api').click();
+    await admin.getByTestId('api-operation').filter({ hasText: 'Create a payment' }).waitFor();
+  }
+  return slug;
+}
+
+/** Asks Portico's gateway endpoint, as nginx would, whether `key` may call `uri`. */
+export async function gatewayCall(key, uri) {
+  const res = await fetch(`${BASE}/gateway/verify`, { headers: { 'X-API-Key': key, 'X-Original-URI': uri } });
+  return res.status;
+}

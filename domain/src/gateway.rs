@@ -15,8 +15,9 @@
 //!   quota count is seeded from the stored usage of the current period.
 //! - **Lossless usage.** Every decision is counted in memory by minute, app, key,
 //!   product and outcome; [`Gateway::flush`] (about once a second) adds the counts to
-//!   `usage_minutes` in one transaction and puts them back if the write fails. Keys'
-//!   `last_used_at` is written from the same path.
+//!   `usage_minutes` and `usage_hours` in one transaction and puts them back if the
+//!   write fails. Keys' `last_used_at` is written from the same path. Per-minute rows
+//!   are kept for [`MINUTES_KEPT`]; the hourly ones, which the graphs read, for good.
 
 use crate::entities::access_request::{self, RequestStatus};
 use crate::entities::organisation::{self, OrgStatus};
@@ -42,6 +43,8 @@ pub const POLL: Duration = Duration::from_millis(500);
 const UNKNOWN_TTL: Duration = Duration::from_secs(30);
 /// The most entries the cache holds before it starts over.
 const MAX_CACHED: usize = 1_000_000;
+/// How long per-minute usage is kept (the hourly rollups keep the sums for good).
+pub const MINUTES_KEPT: chrono::Duration = chrono::Duration::hours(48);
 
 /// This process's count of decision-affecting changes.
 static LOCAL_CHANGES: AtomicU64 = AtomicU64::new(0);
@@ -434,19 +437,25 @@ impl Gateway {
         Ok(Ok(Limits { limit: ent.rate_limit, remaining: ent.rate_limit - c.rate_count, reset_secs: reset }))
     }
 
+    /// Allowed calls of a key stored since `since` (an hour boundary: quota periods
+    /// start at midnight UTC), from the hourly rollups.
     async fn stored_allowed_since(&self, key_id: Uuid, since: DateTime<Utc>) -> Result<u64, Unavailable> {
         let backend = self.db.get_database_backend();
         let sql = match backend {
             DbBackend::Postgres => {
-                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_minutes WHERE key_id = $1 AND minute >= $2 AND outcome = 'allowed'"
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours WHERE key_id = $1 AND hour >= $2 AND outcome = 'allowed'"
             }
             _ => {
-                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_minutes WHERE key_id = ? AND minute >= ? AND outcome = 'allowed'"
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours WHERE key_id = ? AND hour >= ? AND outcome = 'allowed'"
             }
         };
         let row = self
             .db
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, [key_id.into(), since.into()]))
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [key_id.into(), since.timestamp().into()],
+            ))
             .await
             .map_err(|e| Unavailable(e.to_string()))?;
         let n: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(0);
@@ -522,8 +531,9 @@ impl Gateway {
         Ok(total)
     }
 
-    /// Writes in batches: multi-row upserts of 200 cells, and one `last_used_at` update
-    /// per batch of keys (the newest use in this flush; uses are at most a second apart).
+    /// Writes in batches: multi-row upserts of 200 cells into `usage_minutes` and,
+    /// summed by hour, into `usage_hours`; and one `last_used_at` update per batch of
+    /// keys (the newest use in this flush; uses are at most a second apart).
     async fn write(
         &self,
         cells: &[(UsageCell, u64)],
@@ -531,32 +541,43 @@ impl Gateway {
     ) -> Result<(), sea_orm::DbErr> {
         let backend = self.db.get_database_backend();
         let param = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+        let mut hours: HashMap<UsageCell, u64> = HashMap::new();
+        for (cell, n) in cells {
+            let hour = UsageCell { minute: cell.minute.div_euclid(60) * 60, ..cell.clone() };
+            *hours.entry(hour).or_default() += n;
+        }
+        let hours: Vec<(UsageCell, u64)> = hours.into_iter().collect();
         let txn = self.db.begin().await?;
-        for batch in cells.chunks(200) {
-            let mut sql = String::from(
-                "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ",
-            );
-            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(batch.len() * 6);
-            for (i, (cell, n)) in batch.iter().enumerate() {
-                let row: Vec<String> = (1..=6).map(|k| param(i * 6 + k)).collect();
-                sql.push_str(if i == 0 { "(" } else { ", (" });
-                sql.push_str(&row.join(", "));
-                sql.push(')');
-                let minute = Utc.timestamp_opt(cell.minute * 60, 0).single().unwrap_or_default();
-                values.extend([
-                    minute.into(),
-                    cell.app_id.into(),
-                    cell.key_id.into(),
-                    cell.product_id.into(),
-                    cell.outcome.into(),
-                    i64::try_from(*n).unwrap_or(i64::MAX).into(),
-                ]);
+        for (table, time, rows) in [("usage_minutes", "minute", cells), ("usage_hours", "hour", &hours[..])] {
+            for batch in rows.chunks(200) {
+                let mut sql = format!(
+                    "INSERT INTO {table} ({time}, app_id, key_id, product_id, outcome, count) VALUES "
+                );
+                let mut values: Vec<sea_orm::Value> = Vec::with_capacity(batch.len() * 6);
+                for (i, (cell, n)) in batch.iter().enumerate() {
+                    let row: Vec<String> = (1..=6).map(|k| param(i * 6 + k)).collect();
+                    sql.push_str(if i == 0 { "(" } else { ", (" });
+                    sql.push_str(&row.join(", "));
+                    sql.push(')');
+                    values.push(if table == "usage_hours" {
+                        (cell.minute * 60).into()
+                    } else {
+                        Utc.timestamp_opt(cell.minute * 60, 0).single().unwrap_or_default().into()
+                    });
+                    values.extend([
+                        cell.app_id.into(),
+                        cell.key_id.into(),
+                        cell.product_id.into(),
+                        cell.outcome.into(),
+                        i64::try_from(*n).unwrap_or(i64::MAX).into(),
+                    ]);
+                }
+                sql.push_str(&format!(
+                    " ON CONFLICT ({time}, app_id, key_id, product_id, outcome) \
+                     DO UPDATE SET count = {table}.count + excluded.count"
+                ));
+                txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
             }
-            sql.push_str(
-                " ON CONFLICT (minute, app_id, key_id, product_id, outcome) \
-                 DO UPDATE SET count = usage_minutes.count + excluded.count",
-            );
-            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
         if let Some(newest) = used.iter().map(|(_, at)| *at).max() {
             for batch in used.chunks(500) {
@@ -573,6 +594,20 @@ impl Gateway {
             }
         }
         txn.commit().await
+    }
+
+    /// Deletes per-minute rows older than [`MINUTES_KEPT`]; the hourly rows keep their
+    /// sums.
+    pub async fn prune_minutes(&self) -> Result<u64, sea_orm::DbErr> {
+        let backend = self.db.get_database_backend();
+        let sql = if backend == DbBackend::Postgres {
+            "DELETE FROM usage_minutes WHERE minute < $1"
+        } else {
+            "DELETE FROM usage_minutes WHERE minute < ?"
+        };
+        let before = Utc::now() - MINUTES_KEPT;
+        let done = self.db.execute_raw(Statement::from_sql_and_values(backend, sql, [before.into()])).await?;
+        Ok(done.rows_affected())
     }
 
     /// Whether the store answers (for `/readyz`).
@@ -598,6 +633,12 @@ impl Gateway {
                 {
                     tracing::warn!(error = %e, "gateway: usage kept in memory, will retry");
                 }
+                // About every ten minutes, per-minute rows past their keeping time go.
+                if n % 1200 == 1
+                    && let Err(e) = gateway.prune_minutes().await
+                {
+                    tracing::warn!(error = %e, "gateway: cannot prune per-minute usage");
+                }
             }
         });
     }
@@ -622,7 +663,7 @@ fn covering_product(prefixes: &[(Uuid, String)], path: &str) -> Option<Uuid> {
         .map(|(product, _)| *product)
 }
 
-fn quota_period_start(period: QuotaPeriod, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn quota_period_start(period: QuotaPeriod, now: DateTime<Utc>) -> DateTime<Utc> {
     let day = now.date_naive();
     let start = match period {
         QuotaPeriod::Day => day,
@@ -631,7 +672,7 @@ fn quota_period_start(period: QuotaPeriod, now: DateTime<Utc>) -> DateTime<Utc> 
     Utc.from_utc_datetime(&start.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
-fn quota_period_end(period: QuotaPeriod, start: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn quota_period_end(period: QuotaPeriod, start: DateTime<Utc>) -> DateTime<Utc> {
     match period {
         QuotaPeriod::Day => start + chrono::Duration::days(1),
         QuotaPeriod::Month => {

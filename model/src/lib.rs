@@ -11,9 +11,12 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod input;
+pub mod time;
+pub mod usage;
 
 pub use catalog::*;
 pub use dto::*;
 pub use error::AppError;
 pub use ids::*;
 pub use input::*;
+pub use usage::*;

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod mail;
 pub mod my_organisation;
 pub mod organisations;
+pub mod usage;
 pub mod users;
 
 /// Every server function by endpoint and who may call it. The host's tests walk this
@@ -100,6 +101,9 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("create_key", Access::OrgMember),
     ("rotate_key", Access::OrgMember),
     ("revoke_key", Access::OrgMember),
+    ("get_my_usage", Access::SignedIn),
+    ("get_developer_usage", Access::PortalAdmin),
+    ("get_portal_usage", Access::PortalAdmin),
 ];
 
 /// Who may call a server function.

@@ -1,15 +1,18 @@
-//! The admin area's home: portal counts, the newest users, and where to go next.
+//! The admin area's home: portal counts, every call the gateway answered over the past
+//! seven days (refreshed every five seconds), the newest users, and where to go next.
 //! The host refuses every call here to anyone but a portal admin.
 
 use crate::api::admin::get_admin_overview;
+use crate::api::usage::get_portal_usage;
 use crate::components::admin_nav::AdminNav;
 use crate::components::avatar::Avatar;
 use crate::components::states::{Empty, ErrorPanel, Loading};
-use crate::pages::signed_in;
+use crate::components::usage_chart::UsageChart;
+use crate::pages::{refresh_every, signed_in};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use portico_model::{AdminOverview, AppError};
+use portico_model::{AdminOverview, AppError, UsageSeries};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -41,6 +44,7 @@ fn AdminHome() -> impl IntoView {
                 </div>
                 <div class="card stat"><span class="stat-value">{o.organisations}</span><span class="stat-label">"Organisations"</span></div>
             </div>
+            <PortalUsage/>
             <div class="grid-admin">
                 <section class="card" aria-labelledby="recent-heading">
                     <h2 id="recent-heading">"Newest users"</h2>
@@ -59,6 +63,29 @@ fn AdminHome() -> impl IntoView {
             </div>
         }.into_any()
         }
+    }
+}
+
+/// Every call the portal answered, allowed and denied, over the past seven days.
+#[component]
+fn PortalUsage() -> impl IntoView {
+    let usage = RwSignal::new(None::<Result<UsageSeries, AppError>>);
+    let load = move || spawn_local(async move { usage.set(Some(get_portal_usage().await)) });
+    load();
+    refresh_every(5, load);
+    let series = Signal::derive(move || usage.with(|u| u.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
+    view! {
+        <section class="card admin-section" aria-labelledby="portal-usage-heading">
+            <h2 id="portal-usage-heading">"API calls, past 7 days"</h2>
+            {move || match usage.get() {
+                None => view! { <Loading label="Loading usage…"/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
+                Some(Ok(_)) => ().into_any(),
+            }}
+            <Show when=move || series.with(Option::is_some)>
+                <UsageChart series=series label=Signal::derive(|| "Calls to every API of the portal".to_owned())/>
+            </Show>
+        </section>
     }
 }
 

@@ -56,6 +56,14 @@ pub fn token_from_query() -> Memo<String> {
     Memo::new(move |_| query.with(|q| q.get("token").unwrap_or_default()))
 }
 
+/// Runs `f` every `secs` seconds for as long as the calling component is mounted.
+pub fn refresh_every(secs: u64, f: impl Fn() + 'static) {
+    match set_interval_with_handle(f, std::time::Duration::from_secs(secs)) {
+        Ok(handle) => on_cleanup(move || handle.clear()),
+        Err(_) => leptos::logging::warn!("cannot schedule a refresh"),
+    }
+}
+
 /// "1 member", "3 members".
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }

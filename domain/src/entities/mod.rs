@@ -22,5 +22,6 @@ pub mod session;
 pub mod setting;
 pub mod team;
 pub mod team_membership;
+pub mod usage_hour;
 pub mod user;
 pub mod user_status_change;

@@ -9,6 +9,7 @@ mod m20261122_000003_create_account_lifecycle;
 mod m20261122_000004_create_org_registration;
 mod m20261122_000005_create_catalog;
 mod m20261122_000006_create_gateway;
+mod m20261201_000007_create_usage_hours;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_org_registration::Migration),
             Box::new(m20261122_000005_create_catalog::Migration),
             Box::new(m20261122_000006_create_gateway::Migration),
+            Box::new(m20261201_000007_create_usage_hours::Migration),
         ]
     }
 }

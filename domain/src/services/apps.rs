@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The apps `actor` may use: their organisation's shared apps and their own.
-fn usable_by(actor: &Actor) -> Condition {
+pub(crate) fn usable_by(actor: &Actor) -> Condition {
     Condition::any()
         .add(app::Column::OwnerId.eq(actor.user_id))
         .add(Condition::all().add(app::Column::OwnerId.is_null()).add(app::Column::OrgId.eq(actor.org_id)))

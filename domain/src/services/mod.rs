@@ -20,3 +20,4 @@ pub mod products;
 pub mod profile;
 pub mod sessions;
 pub mod settings;
+pub mod usage;

@@ -10,6 +10,7 @@ mod mail;
 mod organisations;
 mod sign_up_and_sessions;
 mod tokens;
+mod usage;
 
 use portico_domain::Actor;
 use portico_domain::entities::user;

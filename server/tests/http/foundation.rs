@@ -283,6 +283,9 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         "create_app" => vec![("name", "Sample app"), ("description", "")],
         "create_key" => vec![("request_id", SAMPLE_ID)],
         "rotate_key" => vec![("id", SAMPLE_ID), ("grace_hours", "24")],
+        "get_my_usage" => vec![("app_id", SAMPLE_ID)],
+        "get_developer_usage" => vec![("developer_id", SAMPLE_ID)],
+        "get_portal_usage" => vec![],
         other => panic!("no sample arguments for server function {other}: add a case"),
     }
 }

@@ -323,6 +323,8 @@ fn isolation_args(name: &str, w: &World) -> Vec<(&'static str, String)> {
         "create_key" => vec![("request_id", w.acme_request.clone())],
         "rotate_key" => vec![("id", w.acme_key.clone()), ("grace_hours", "0".into())],
         "revoke_key" => id(&w.acme_key),
+        "get_my_usage" => vec![("app_id", w.acme_app.clone()), ("key_id", w.acme_key.clone())],
+        "get_developer_usage" => vec![("developer_id", w.grace_id.clone())],
         other => {
             panic!("{other} takes an id: add a case to isolation_args so it is tried across organisations")
         }

@@ -1,0 +1,149 @@
+//! Usage as the dashboards read it: calls decided by the gateway, flushed to the rollups,
+//! then the 7-day series, the per-key quota meters, the filters, and who may see what.
+
+use crate::{admin, boot, developer, mailer};
+use portico_domain::entities::user::OrgRole;
+use portico_domain::gateway::{Decision, Gateway, Reason};
+use portico_domain::services::access::{self, AppChoice, NewRequest};
+use portico_domain::services::{accounts, catalogs, organisations, products, usage};
+use portico_domain::{Actor, DomainError, db_test};
+use portico_model::{ApiInput, AppInput, PlanInput, ProductInput, QuotaPeriod, RatePeriod, Visibility};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+struct World {
+    admin: Actor,
+    ada: Actor,
+    hank: Actor,
+    /// Ada's app and key (quota 5 a day), and Hank's app.
+    app: Uuid,
+    key: String,
+    hank_app: Uuid,
+}
+
+async fn world(db: &DatabaseConnection) -> World {
+    boot(db).await;
+    let admin = admin(db).await;
+    let mut people = Vec::new();
+    for (email, org) in [("ada@acme.test", "Acme"), ("hank@globex.test", "Globex")] {
+        let org = organisations::create(db, &admin, org).await.unwrap();
+        let dev = developer(db, email).await;
+        organisations::assign(db, &admin, dev.id, org.id, &[], OrgRole::SuperAdmin).await.unwrap();
+        people.push(Actor::from(&accounts::get(db, dev.id).await.unwrap()));
+    }
+    let [ada, hank] = <[Actor; 2]>::try_from(people).unwrap();
+    let input = ProductInput::parse("Maps", "maps", "Maps", "https://api.example.com", "# Maps").unwrap();
+    let maps = products::create(db, &admin, input.clone()).await.unwrap();
+    products::update(db, &admin, maps, input, true).await.unwrap();
+    products::add_api(db, &admin, maps, ApiInput::parse("Maps", "/maps").unwrap(), None).await.unwrap();
+    let open = catalogs::create(db, &admin, "Open", Visibility::Public).await.unwrap();
+    catalogs::set_product(db, &admin, open, maps, true).await.unwrap();
+    let plan = PlanInput {
+        name: "Starter".into(),
+        rate_limit: 1000,
+        rate_period: RatePeriod::Second,
+        quota: Some(5),
+        quota_period: QuotaPeriod::Day,
+        key_lifetime_days: None,
+        requires_approval: false,
+    };
+    let plan = catalogs::create_plan(db, &admin, open, plan).await.unwrap().id.0;
+    let mut apps = Vec::new();
+    for (who, name) in [(&ada, "Checkout"), (&hank, "Globex app")] {
+        let ask = NewRequest {
+            catalog_id: open,
+            plan_id: plan,
+            product_ids: vec![maps],
+            app: AppChoice::New(AppInput::parse(name, "").unwrap()),
+            comment: String::new(),
+            idempotency_key: format!("usage-form-{}", name.len()),
+        };
+        apps.push(access::request(db, &mailer(), who, ask).await.unwrap());
+    }
+    let ada_outcome = apps.remove(0);
+    World {
+        admin,
+        ada,
+        hank,
+        app: ada_outcome.request.app_id.0,
+        key: ada_outcome.key.unwrap().secret,
+        hank_app: apps[0].request.app_id.0,
+    }
+}
+
+async fn sum_of(db: &DatabaseConnection, table: &str) -> i64 {
+    let sql = format!("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM {table}");
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+async fn the_dashboard_counts_every_call_and_shows_the_quota_left(db: DatabaseConnection) {
+    let w = world(&db).await;
+    let gateway = Gateway::new(db.clone());
+    let mut allowed = 0;
+    for _ in 0..7 {
+        if matches!(gateway.decide(Some(&w.key), "/maps/tiles").await.unwrap(), Decision::Allow(_)) {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 5, "the quota of 5 a day holds");
+    let refused = gateway.decide(Some(&w.key), "/elsewhere").await.unwrap();
+    assert!(matches!(refused, Decision::Deny { reason: Reason::NotEntitled, .. }));
+    assert_eq!(gateway.flush().await.unwrap(), 8);
+    assert_eq!(sum_of(&db, "usage_minutes").await, 8);
+    assert_eq!(sum_of(&db, "usage_hours").await, 8, "the hourly rollup holds the same calls");
+
+    let d = usage::my_dashboard(&db, &w.ada, None, None).await.unwrap();
+    assert_eq!(d.series.points.len(), 168, "one point per hour for seven days");
+    assert_eq!((d.series.allowed, d.series.denied), (5, 3));
+    let last = d.series.points.last().unwrap();
+    assert_eq!((last.allowed, last.denied), (5, 3), "this hour's calls are in the last point");
+    let reasons: Vec<(&str, u64)> =
+        d.series.denied_by_reason.iter().map(|r| (r.reason.as_str(), r.count)).collect();
+    assert_eq!(reasons, vec![("quota_exceeded", 2), ("not_entitled", 1)]);
+    assert_eq!(d.apps.len(), 1, "Ada sees her organisation's app only");
+    let key = &d.keys[0];
+    assert_eq!((key.quota_used, key.quota_remaining, key.calls_7d), (5, Some(0), 8));
+    assert_eq!(key.plan.quota, Some(5));
+    assert_eq!(key.products, vec!["Maps".to_owned()]);
+    assert!(key.quota_resets_at > d.as_of && key.quota_resets_at - d.as_of <= chrono::Duration::days(1));
+
+    // Narrowed to the app, and to the key: the same calls.
+    let by_app = usage::my_dashboard(&db, &w.ada, Some(w.app), None).await.unwrap();
+    assert_eq!(by_app.series.allowed, 5);
+    let by_key = usage::my_dashboard(&db, &w.ada, Some(w.app), Some(key.id.0)).await.unwrap();
+    assert_eq!(by_key.series.denied, 3);
+
+    // The admin's view of Ada, and of the whole portal.
+    let admin_view = usage::developer_dashboard(&db, &w.admin, w.ada.user_id, None).await.unwrap();
+    assert_eq!((admin_view.series.allowed, admin_view.keys.len()), (5, 1));
+    let portal = usage::portal_series(&db, &w.admin).await.unwrap();
+    assert_eq!((portal.allowed, portal.denied), (5, 3));
+}
+db_test!(the_dashboard_counts_every_call_and_shows_the_quota_left);
+
+async fn another_organisations_usage_is_not_found_and_admin_views_are_for_admins(db: DatabaseConnection) {
+    let w = world(&db).await;
+    let gateway = Gateway::new(db.clone());
+    gateway.decide(Some(&w.key), "/maps").await.unwrap();
+    gateway.flush().await.unwrap();
+    let ada_key = usage::my_dashboard(&db, &w.ada, None, None).await.unwrap().keys[0].id.0;
+    // Hank (Globex) cannot name Acme's app or key, and sees none of Acme's calls.
+    for (app, key) in [(Some(w.app), None), (None, Some(ada_key)), (Some(w.hank_app), Some(ada_key))] {
+        let r = usage::my_dashboard(&db, &w.hank, app, key).await;
+        assert!(matches!(r, Err(DomainError::NotFound)), "{app:?} {key:?}: {r:?}");
+    }
+    let his = usage::my_dashboard(&db, &w.hank, None, None).await.unwrap();
+    assert_eq!((his.series.allowed, his.apps.len()), (0, 1));
+    // Developers get no admin views.
+    assert!(matches!(
+        usage::developer_dashboard(&db, &w.ada, w.hank.user_id, None).await,
+        Err(DomainError::Forbidden)
+    ));
+    assert!(matches!(usage::portal_series(&db, &w.hank).await, Err(DomainError::Forbidden)));
+    // An admin asking for a key that is not the developer's gets "not found".
+    let r = usage::developer_dashboard(&db, &w.admin, w.hank.user_id, Some(ada_key)).await;
+    assert!(matches!(r, Err(DomainError::NotFound)));
+}
+db_test!(another_organisations_usage_is_not_found_and_admin_views_are_for_admins);
