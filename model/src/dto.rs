@@ -95,10 +95,14 @@ pub struct UserSummary {
     pub id: UserId,
     pub email: String,
     pub name: String,
+    pub username: Option<String>,
     pub role: PortalRole,
     pub status: AccountStatus,
+    pub org_id: OrgId,
     pub org_name: String,
     pub created_at: DateTime<Utc>,
+    /// When the status last changed.
+    pub status_since: DateTime<Utc>,
 }
 
 /// The admin home page.

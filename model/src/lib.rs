@@ -6,6 +6,7 @@
 //! is the authority), and [`AppError`], the one error type that crosses the wire.
 
 pub mod catalog;
+pub mod developers;
 pub mod dto;
 pub mod email;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod time;
 pub mod usage;
 
 pub use catalog::*;
+pub use developers::*;
 pub use dto::*;
 pub use error::AppError;
 pub use ids::*;

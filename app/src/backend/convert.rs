@@ -14,19 +14,11 @@ use portico_model::{
 };
 
 pub fn portal_role(role: PortalRole) -> portico_model::PortalRole {
-    match role {
-        PortalRole::Admin => portico_model::PortalRole::Admin,
-        PortalRole::Developer => portico_model::PortalRole::Developer,
-    }
+    role.into()
 }
 
 pub fn status(status: UserStatus) -> AccountStatus {
-    match status {
-        UserStatus::Pending => AccountStatus::Pending,
-        UserStatus::Active => AccountStatus::Active,
-        UserStatus::Inactive => AccountStatus::Inactive,
-        UserStatus::Rejected => AccountStatus::Rejected,
-    }
+    status.into()
 }
 
 pub fn me(user: &user::Model, org: &organisation::Model) -> Me {
@@ -109,10 +101,13 @@ pub fn user_summary(row: UserWithOrg) -> UserSummary {
         id: u.id.into(),
         name: format!("{} {}", u.first_name, u.last_name),
         email: u.email,
+        username: u.username,
         role: portal_role(u.portal_role),
         status: status(u.status),
+        org_id: u.org_id.into(),
         org_name: row.org_name,
         created_at: u.created_at,
+        status_since: u.status_changed_at,
     }
 }
 
@@ -135,10 +130,7 @@ pub fn domain_org_status(s: portico_model::OrgStatus) -> DomainOrgStatus {
 }
 
 pub fn consumer_role(r: OrgRole) -> ConsumerRole {
-    match r {
-        OrgRole::SuperAdmin => ConsumerRole::SuperAdmin,
-        OrgRole::Member => ConsumerRole::Member,
-    }
+    r.into()
 }
 
 pub fn org_role(r: ConsumerRole) -> OrgRole {

@@ -12,6 +12,8 @@ pub struct Model {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// Optional handle, lower-cased; unique when set.
+    pub username: Option<String>,
     /// argon2id PHC string; `None` until an invited user sets a password.
     pub password_hash: Option<String>,
     pub portal_role: PortalRole,
@@ -78,3 +80,32 @@ impl Related<super::organisation::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<UserStatus> for portico_model::AccountStatus {
+    fn from(s: UserStatus) -> Self {
+        match s {
+            UserStatus::Pending => Self::Pending,
+            UserStatus::Active => Self::Active,
+            UserStatus::Inactive => Self::Inactive,
+            UserStatus::Rejected => Self::Rejected,
+        }
+    }
+}
+
+impl From<PortalRole> for portico_model::PortalRole {
+    fn from(r: PortalRole) -> Self {
+        match r {
+            PortalRole::Admin => Self::Admin,
+            PortalRole::Developer => Self::Developer,
+        }
+    }
+}
+
+impl From<OrgRole> for portico_model::ConsumerRole {
+    fn from(r: OrgRole) -> Self {
+        match r {
+            OrgRole::SuperAdmin => Self::SuperAdmin,
+            OrgRole::Member => Self::Member,
+        }
+    }
+}

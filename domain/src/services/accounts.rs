@@ -7,7 +7,7 @@ use crate::entities::user::{self, OrgRole, PortalRole, UserStatus};
 use crate::mail::Mailer;
 use crate::password::PasswordHasher;
 use crate::services::settings;
-use crate::services::{invite_codes, lifecycle, org_registration, organisations};
+use crate::services::{invite_codes, lifecycle, org_registration, organisations, search_index};
 use crate::{DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::{Email, FieldError, SignUpInput};
@@ -160,6 +160,7 @@ pub async fn insert_in_team(
         email: Set(new.email.as_str().to_owned()),
         first_name: Set(new.first_name),
         last_name: Set(new.last_name),
+        username: Set(None),
         password_hash: Set(new.password_hash),
         portal_role: Set(new.portal_role),
         status: Set(new.status),
@@ -183,6 +184,7 @@ pub async fn insert_in_team(
     team_membership::ActiveModel { team_id: Set(team.id), user_id: Set(user.id), created_at: Set(now) }
         .insert(txn)
         .await?;
+    search_index::refresh(txn, &[user.id]).await?;
     Ok(user)
 }
 

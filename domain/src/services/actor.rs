@@ -8,6 +8,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub user_id: Uuid,
+    /// Who they are in the audit log.
+    pub email: String,
     pub org_id: Uuid,
     pub portal_role: PortalRole,
     pub org_role: OrgRole,
@@ -29,6 +31,7 @@ impl From<&user::Model> for Actor {
     fn from(u: &user::Model) -> Self {
         Self {
             user_id: u.id,
+            email: u.email.clone(),
             org_id: u.org_id,
             portal_role: u.portal_role,
             org_role: u.org_role,

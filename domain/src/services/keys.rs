@@ -6,7 +6,7 @@
 use crate::entities::access_request::{self, RequestStatus};
 use crate::entities::{api_key, plan, user};
 use crate::secret::hash_token;
-use crate::services::apps;
+use crate::services::{apps, search_index};
 use crate::{Actor, DomainError, DomainResult, apikey};
 use chrono::{DateTime, Duration, Utc};
 use portico_model as m;
@@ -72,6 +72,8 @@ pub async fn issue(
     }
     .insert(db)
     .await?;
+    // Admins find developers by key prefix too.
+    search_index::refresh(db, &[created_by]).await?;
     tracing::info!(key.id = %row.id, app.id = %row.app_id, "API key issued");
     Ok((row, secret))
 }

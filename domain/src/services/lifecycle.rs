@@ -4,7 +4,8 @@
 use crate::entities::user::{self, PortalRole, UserStatus};
 use crate::entities::user_status_change;
 use crate::mail::Mailer;
-use crate::services::sessions;
+use crate::services::audit::{self, Event};
+use crate::services::{search_index, sessions};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::FieldError;
@@ -54,6 +55,11 @@ fn verb(t: &Transition) -> &'static str {
         Transition::Deactivate => "deactivate",
         Transition::Activate => "activate",
     }
+}
+
+fn capitalised(verb: &str) -> String {
+    let mut c = verb.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn label(s: UserStatus) -> &'static str {
@@ -129,6 +135,15 @@ pub async fn apply(
         }
         Transition::Deactivate | Transition::Activate => {}
     }
+    let action = format!("developer.{}", verb(&t));
+    let summary = format!("{} {}", capitalised(verb(&t)), user.email);
+    let event = Event::developer(&action, user_id, &user.email, user.org_id, summary).change(
+        "status",
+        label(user.status),
+        label(to),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    search_index::refresh(&txn, &[user_id]).await?;
     txn.commit().await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, from = label(user.status), to = label(to), "account status changed");

@@ -8,7 +8,9 @@
 
 use crate::entities::organisation::{self, OrgStatus};
 use crate::entities::user::{self, OrgRole};
+use crate::services::audit::{self, Event};
 use crate::services::organisations::{self, OrgDetail};
+use crate::services::search_index;
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::PersonName;
@@ -74,6 +76,19 @@ pub async fn update_member(
         .filter(user::Column::Id.eq(member.id))
         .exec(&txn)
         .await?;
+    let role = |r: OrgRole| if r == OrgRole::SuperAdmin { "super admin" } else { "team member" };
+    let event = Event::developer(
+        "member.update",
+        member.id,
+        &member.email,
+        org.id,
+        format!("Edited {} in {}", member.email, org.name),
+    )
+    .change("first_name", &member.first_name, change.first_name.as_str())
+    .change("last_name", &member.last_name, change.last_name.as_str())
+    .change("role", role(member.org_role), role(change.role));
+    audit::record(&txn, Some(actor), event).await?;
+    search_index::refresh(&txn, &[member.id]).await?;
     txn.commit().await?;
     tracing::info!(role = ?change.role, "member updated");
     user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)
@@ -91,6 +106,14 @@ pub async fn remove_member(db: &DatabaseConnection, actor: &Actor, user_id: Uuid
     }
     let home = organisations::default_org(&txn).await?;
     organisations::move_user(&txn, member.id, home.id, &[], OrgRole::Member).await?;
+    let event = Event::developer(
+        "member.remove",
+        member.id,
+        &member.email,
+        org.id,
+        format!("Removed {} from {}", member.email, org.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     tracing::info!(org.id = %org.id, "member removed");
     Ok(())
@@ -115,7 +138,7 @@ async fn member_of(db: &impl ConnectionTrait, org_id: Uuid, user_id: Uuid) -> Do
 }
 
 /// Refuses to take away the organisation's last super admin.
-async fn keep_a_super_admin(
+pub(crate) async fn keep_a_super_admin(
     db: &impl ConnectionTrait,
     org: &organisation::Model,
     member: &user::Model,

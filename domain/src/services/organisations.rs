@@ -9,13 +9,15 @@ use crate::entities::organisation::{self, OrgStatus};
 use crate::entities::team;
 use crate::entities::team_membership;
 use crate::entities::user::{self, OrgRole};
+use crate::services::audit::{self, Event};
+use crate::services::search_index;
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::{FieldError, GroupName};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -55,6 +57,15 @@ pub async fn create(
         NewOrg { name: org_name.as_str(), status: OrgStatus::Active, is_default: false, requested_by: None },
     )
     .await?;
+    let event = Event::new(
+        "organisation.create",
+        "organisation",
+        org.id,
+        &org.name,
+        Some(org.id),
+        format!("Created organisation {}", org.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, org.id = %org.id, "organisation created");
     Ok(org)
@@ -104,18 +115,33 @@ pub async fn insert_with_default_team(
 
 /// Renames an organisation. Portal admins only.
 pub async fn rename(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     org_id: Uuid,
     new_name: &str,
 ) -> DomainResult<organisation::Model> {
     actor.require_portal_admin()?;
     let new_name = name("name", new_name)?;
-    let org = get_org(db, org_id).await?;
+    let txn = db.begin().await?;
+    let org = get_org(&txn, org_id).await?;
+    let old_name = org.name.clone();
     let mut active: organisation::ActiveModel = org.into();
     active.name = Set(new_name.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let org = active.update(&txn).await?;
+    let event = Event::new(
+        "organisation.rename",
+        "organisation",
+        org.id,
+        &org.name,
+        Some(org.id),
+        format!("Renamed organisation {old_name} to {}", org.name),
+    )
+    .change("name", &old_name, &org.name);
+    audit::record(&txn, Some(actor), event).await?;
+    search_index::refresh_org(&txn, org.id).await?;
+    txn.commit().await?;
+    Ok(org)
 }
 
 /// active ⇄ inactive. An inactive organisation's members cannot sign in. The default
@@ -141,10 +167,22 @@ pub async fn set_active(
     if actor.org_id == org_id && to == OrgStatus::Inactive {
         return Err(DomainError::Conflict("You cannot deactivate your own organisation.".into()));
     }
+    let from = org.status;
     let mut row: organisation::ActiveModel = org.into();
     row.status = Set(to);
     row.updated_at = Set(Utc::now());
     let org = row.update(db).await?;
+    let action = if to == OrgStatus::Active { "organisation.activate" } else { "organisation.deactivate" };
+    let event = Event::new(
+        action,
+        "organisation",
+        org.id,
+        &org.name,
+        Some(org.id),
+        format!("{} {}", if to == OrgStatus::Active { "Activated" } else { "Deactivated" }, org.name),
+    )
+    .change("status", format!("{from:?}").to_lowercase(), format!("{to:?}").to_lowercase());
+    audit::record(db, Some(actor), event).await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, org.id = %org.id, status = ?org.status, "organisation status changed");
     Ok(org)
@@ -269,8 +307,8 @@ pub async fn create_team(
 ) -> DomainResult<team::Model> {
     actor.require_portal_admin()?;
     let team_name = name("name", team_name)?;
-    get_org(db, org_id).await?;
-    Ok(team::ActiveModel {
+    let org = get_org(db, org_id).await?;
+    let team = team::ActiveModel {
         id: Set(Uuid::now_v7()),
         org_id: Set(org_id),
         name: Set(team_name.as_str().to_owned()),
@@ -278,21 +316,47 @@ pub async fn create_team(
         created_at: Set(Utc::now()),
     }
     .insert(db)
-    .await?)
+    .await?;
+    let event = Event::new(
+        "team.create",
+        "team",
+        team.id,
+        &team.name,
+        Some(org_id),
+        format!("Created team {} in {}", team.name, org.name),
+    );
+    audit::record(db, Some(actor), event).await?;
+    Ok(team)
 }
 
 /// Renames a team (the default team too). Portal admins only.
 pub async fn rename_team(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     team_id: Uuid,
     new_name: &str,
 ) -> DomainResult<team::Model> {
     actor.require_portal_admin()?;
     let new_name = name("name", new_name)?;
-    let mut row: team::ActiveModel = get_team(db, team_id).await?.into();
+    let txn = db.begin().await?;
+    let team = get_team(&txn, team_id).await?;
+    let old_name = team.name.clone();
+    let mut row: team::ActiveModel = team.into();
     row.name = Set(new_name.as_str().to_owned());
-    Ok(row.update(db).await?)
+    let team = row.update(&txn).await?;
+    let event = Event::new(
+        "team.rename",
+        "team",
+        team.id,
+        &team.name,
+        Some(team.org_id),
+        format!("Renamed team {old_name} to {}", team.name),
+    )
+    .change("name", &old_name, &team.name);
+    audit::record(&txn, Some(actor), event).await?;
+    search_index::refresh_team(&txn, team.id).await?;
+    txn.commit().await?;
+    Ok(team)
 }
 
 /// Deletes a team. Its members who would be left in no team move to the default team;
@@ -321,6 +385,7 @@ pub async fn delete_team(db: &DatabaseConnection, actor: &Actor, team_id: Uuid) 
     };
     let members =
         team_membership::Entity::find().filter(team_membership::Column::TeamId.eq(team_id)).all(&txn).await?;
+    let member_ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
     for m in members {
         let other_teams = team_membership::Entity::find()
             .filter(team_membership::Column::UserId.eq(m.user_id))
@@ -338,6 +403,16 @@ pub async fn delete_team(db: &DatabaseConnection, actor: &Actor, team_id: Uuid) 
         }
     }
     team::Entity::delete_by_id(team_id).exec(&txn).await?;
+    let event = Event::new(
+        "team.delete",
+        "team",
+        doomed.id,
+        &doomed.name,
+        Some(doomed.org_id),
+        format!("Deleted team {}", doomed.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    search_index::refresh(&txn, &member_ids).await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, team.id = %team_id, "team deleted");
     Ok(())
@@ -369,6 +444,15 @@ pub async fn add_to_team(
         }
         .insert(db)
         .await?;
+        let event = Event::developer(
+            "team.add_member",
+            user.id,
+            &user.email,
+            user.org_id,
+            format!("Added {} to team {}", user.email, team.name),
+        );
+        audit::record(db, Some(actor), event).await?;
+        search_index::refresh(db, &[user_id]).await?;
     }
     Ok(())
 }
@@ -389,6 +473,18 @@ pub async fn remove_from_team(
         Some(_) if teams <= 1 => Err(DomainError::Conflict("A user stays in at least one team.".into())),
         Some(_) => {
             team_membership::Entity::delete_by_id((team_id, user_id)).exec(db).await?;
+            let (user, team) =
+                (user::Entity::find_by_id(user_id).one(db).await?, get_team(db, team_id).await?);
+            let email = user.map(|u| u.email).unwrap_or_default();
+            let event = Event::developer(
+                "team.remove_member",
+                user_id,
+                &email,
+                team.org_id,
+                format!("Took {email} out of team {}", team.name),
+            );
+            audit::record(db, Some(actor), event).await?;
+            search_index::refresh(db, &[user_id]).await?;
             Ok(())
         }
     }
@@ -406,7 +502,19 @@ pub async fn assign(
 ) -> DomainResult<user::Model> {
     actor.require_portal_admin()?;
     let txn = db.begin().await?;
+    let before = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(DomainError::NotFound)?;
     move_user(&txn, user_id, org_id, team_ids, role).await?;
+    let (from, to) = (get_org(&txn, before.org_id).await?, get_org(&txn, org_id).await?);
+    let event = Event::developer(
+        "developer.assign",
+        user_id,
+        &before.email,
+        org_id,
+        format!("Moved {} to {}", before.email, to.name),
+    )
+    .change("organisation", &from.name, &to.name)
+    .change("role", format!("{:?}", before.org_role), format!("{role:?}"));
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, user.id = %user_id, org.id = %org_id, "user assigned");
     user::Entity::find_by_id(user_id).one(db).await?.ok_or(DomainError::NotFound)
@@ -454,6 +562,7 @@ pub async fn move_user(
         .filter(user::Column::Id.eq(user.id))
         .exec(db)
         .await?;
+    search_index::refresh(db, &[user.id]).await?;
     Ok(())
 }
 

@@ -4,8 +4,8 @@
 use crate::entities::account_token::TokenPurpose;
 use crate::entities::user;
 use crate::mail::Mailer;
-use crate::services::accounts;
 use crate::services::passwords::{consume_token, issue_token};
+use crate::services::{accounts, search_index};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::{Duration, Utc};
 use portico_model::email::TemplateKey;
@@ -28,12 +28,16 @@ pub async fn update_names(
         (Ok(f), Ok(l)) => (f, l),
         (f, l) => return Err(DomainError::Invalid([f.err(), l.err()].into_iter().flatten().collect())),
     };
-    let user = accounts::get(db, actor.user_id).await?;
+    let txn = db.begin().await?;
+    let user = accounts::get(&txn, actor.user_id).await?;
     let mut active: user::ActiveModel = user.into();
     active.first_name = Set(first.as_str().to_owned());
     active.last_name = Set(last.as_str().to_owned());
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let user = active.update(&txn).await?;
+    search_index::refresh(&txn, &[user.id]).await?;
+    txn.commit().await?;
+    Ok(user)
 }
 
 /// Mails a confirmation link to the new address. Nothing changes until it is used.
@@ -88,6 +92,7 @@ pub async fn confirm_email_change(db: &DatabaseConnection, token: &str) -> Domai
         }
         Err(e) => return Err(e.into()),
     };
+    search_index::refresh(&txn, &[updated.id]).await?;
     txn.commit().await?;
     tracing::info!(user.id = %updated.id, "email address changed");
     Ok(updated)

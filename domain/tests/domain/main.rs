@@ -5,6 +5,7 @@
 
 mod catalog;
 mod consumer_orgs;
+mod developers;
 mod lifecycle;
 mod mail;
 mod organisations;

@@ -1,0 +1,452 @@
+//! The developer search index, kept current on every write, and the live search over it.
+//!
+//! Each user has one `developer_search` row: a lower-cased document of their names,
+//! email, username, organisation, teams, attribute values and key prefixes, plus the
+//! columns the list filters (status, organisation) and sorts by (created, name, email).
+//! Services that change any of those call [`refresh`] (or [`refresh_org`] /
+//! [`refresh_team`]) inside their transaction, so the index never lags a commit.
+//!
+//! Search: every term of three characters or more must occur anywhere in the document
+//! (SQLite: FTS5 trigram phrase; PostgreSQL: `LIKE '%term%'` on a `pg_trgm` GIN index);
+//! shorter terms must begin a first name, last name, email or username (byte-wise range
+//! scans on plain indexes). Paging is by keyset (an opaque cursor of the sort value and
+//! the user id), and matches are counted only up to [`m::COUNT_CAP`].
+
+use crate::entities::user::{self, PortalRole, UserStatus};
+use crate::entities::{api_key, developer_attribute, developer_search, organisation, team, team_membership};
+use crate::{Actor, DomainResult};
+use chrono::{DateTime, Utc};
+use portico_model as m;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set, Statement, Value,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What a developer's document is made of.
+pub struct DocParts<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub username: Option<&'a str>,
+    pub organisation: &'a str,
+    pub teams: &'a [String],
+    pub attribute_values: &'a [String],
+    pub key_prefixes: &'a [String],
+}
+
+/// The searchable text: every part, lower-cased, one per line (so no term spans two
+/// fields).
+pub fn document(p: &DocParts<'_>) -> String {
+    let mut parts: Vec<&str> = vec![p.first_name, p.last_name, p.email];
+    parts.extend(p.username);
+    parts.push(p.organisation);
+    parts.extend(p.teams.iter().map(String::as_str));
+    parts.extend(p.attribute_values.iter().map(String::as_str));
+    parts.extend(p.key_prefixes.iter().map(String::as_str));
+    let mut doc = format!("{} {}", p.first_name, p.last_name);
+    for part in parts.into_iter().skip(2).filter(|s| !s.trim().is_empty()) {
+        doc.push('\n');
+        doc.push_str(part.trim());
+    }
+    doc.to_lowercase()
+}
+
+/// What the name sort compares: lower-cased "first last".
+pub fn sort_name(first: &str, last: &str) -> String {
+    format!("{first} {last}").to_lowercase()
+}
+
+/// Rewrites the index rows of these users from the tables (and removes the rows of
+/// users that no longer exist). Call it in the transaction that changed them.
+pub async fn refresh(db: &impl ConnectionTrait, user_ids: &[Uuid]) -> DomainResult<()> {
+    for chunk in user_ids.chunks(500) {
+        refresh_chunk(db, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn refresh_chunk(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<()> {
+    let rows = expected_rows(db, ids).await?;
+    let gone: Vec<Uuid> = ids.iter().copied().filter(|id| !rows.iter().any(|(u, _)| u.id == *id)).collect();
+    if !gone.is_empty() {
+        developer_search::Entity::delete_many()
+            .filter(developer_search::Column::UserId.is_in(gone))
+            .exec(db)
+            .await?;
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    developer_search::Entity::insert_many(rows.iter().map(|(u, doc)| row_for(u, doc.clone())))
+        .on_conflict(
+            OnConflict::column(developer_search::Column::UserId)
+                .update_columns([
+                    developer_search::Column::Doc,
+                    developer_search::Column::Status,
+                    developer_search::Column::OrgId,
+                    developer_search::Column::PortalRole,
+                    developer_search::Column::FirstLc,
+                    developer_search::Column::LastLc,
+                    developer_search::Column::SortName,
+                    developer_search::Column::Email,
+                    developer_search::Column::Username,
+                    developer_search::Column::CreatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The users among `ids` that exist, each with the document [`refresh`] writes for them.
+async fn expected_rows(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<Vec<(user::Model, String)>> {
+    let users = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orgs: HashMap<Uuid, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(users.iter().map(|u| u.org_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let memberships = team_membership::Entity::find()
+        .filter(team_membership::Column::UserId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let team_names: HashMap<Uuid, String> = team::Entity::find()
+        .filter(team::Column::Id.is_in(memberships.iter().map(|m| m.team_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let mut teams: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for mb in &memberships {
+        if let Some(name) = team_names.get(&mb.team_id) {
+            teams.entry(mb.user_id).or_default().push(name.clone());
+        }
+    }
+    let mut values: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for a in developer_attribute::Entity::find()
+        .filter(developer_attribute::Column::UserId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        values.entry(a.user_id).or_default().push(a.value);
+    }
+    let mut prefixes: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let keys: Vec<(Uuid, String)> = api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::CreatedBy)
+        .column(api_key::Column::Prefix)
+        .filter(api_key::Column::CreatedBy.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (by, prefix) in keys {
+        prefixes.entry(by).or_default().push(prefix);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let doc = document(&DocParts {
+                first_name: &u.first_name,
+                last_name: &u.last_name,
+                email: &u.email,
+                username: u.username.as_deref(),
+                organisation: orgs.get(&u.org_id).map_or("", String::as_str),
+                teams: teams.get(&u.id).map_or(&[], Vec::as_slice),
+                attribute_values: values.get(&u.id).map_or(&[], Vec::as_slice),
+                key_prefixes: prefixes.get(&u.id).map_or(&[], Vec::as_slice),
+            });
+            (u, doc)
+        })
+        .collect())
+}
+
+/// The index row of a user with its document.
+pub fn row_for(u: &user::Model, doc: String) -> developer_search::ActiveModel {
+    developer_search::ActiveModel {
+        doc_id: sea_orm::NotSet,
+        user_id: Set(u.id),
+        doc: Set(doc),
+        status: Set(status_key(u.status).to_owned()),
+        org_id: Set(u.org_id),
+        portal_role: Set(match u.portal_role {
+            PortalRole::Admin => "admin".to_owned(),
+            PortalRole::Developer => "developer".to_owned(),
+        }),
+        first_lc: Set(u.first_name.to_lowercase()),
+        last_lc: Set(u.last_name.to_lowercase()),
+        sort_name: Set(sort_name(&u.first_name, &u.last_name)),
+        email: Set(u.email.clone()),
+        username: Set(u.username.clone()),
+        created_at: Set(u.created_at),
+    }
+}
+
+fn status_key(s: UserStatus) -> &'static str {
+    match s {
+        UserStatus::Pending => "pending",
+        UserStatus::Active => "active",
+        UserStatus::Inactive => "inactive",
+        UserStatus::Rejected => "rejected",
+    }
+}
+
+/// Refreshes every member of an organisation (after it was renamed).
+pub async fn refresh_org(db: &impl ConnectionTrait, org_id: Uuid) -> DomainResult<()> {
+    let ids: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::OrgId.eq(org_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    refresh(db, &ids).await
+}
+
+/// Refreshes every member of a team (after it was renamed or deleted).
+pub async fn refresh_team(db: &impl ConnectionTrait, team_id: Uuid) -> DomainResult<()> {
+    let ids: Vec<Uuid> = team_membership::Entity::find()
+        .select_only()
+        .column(team_membership::Column::UserId)
+        .filter(team_membership::Column::TeamId.eq(team_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    refresh(db, &ids).await
+}
+
+/// Rebuilds the whole index (after a bulk load such as `portico demo`).
+pub async fn rebuild_all(db: &impl ConnectionTrait) -> DomainResult<u64> {
+    let mut after: Option<Uuid> = None;
+    let mut done = 0;
+    loop {
+        let mut query = user::Entity::find().select_only().column(user::Column::Id);
+        if let Some(last) = after {
+            query = query.filter(user::Column::Id.gt(last));
+        }
+        let ids: Vec<Uuid> = sea_orm::QueryOrder::order_by_asc(query, user::Column::Id)
+            .limit(2000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(last) = ids.last().copied() else { break };
+        refresh(db, &ids).await?;
+        done += ids.len() as u64;
+        after = Some(last);
+    }
+    Ok(done)
+}
+
+/// A SQL text with its parameters, written for one backend's placeholder style.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend, text: &str) -> Self {
+        Self { backend, text: text.to_owned(), values: Vec::new() }
+    }
+
+    /// Appends `fragment`, replacing each `?` with the next placeholder for `values`.
+    fn push(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        for (i, piece) in fragment.split('?').enumerate() {
+            if i > 0 {
+                let n = self.values.len() + i;
+                if self.backend == DbBackend::Postgres {
+                    self.text.push_str(&format!("${n}"));
+                } else {
+                    self.text.push_str(&format!("?{n}"));
+                }
+            }
+            self.text.push_str(piece);
+        }
+        self.values.extend(values);
+        self
+    }
+
+    fn statement(&self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text.clone(), self.values.clone())
+    }
+}
+
+/// The sort's column, direction and the cursor's value for a row.
+fn sort_column(sort: m::DeveloperSort) -> (&'static str, &'static str) {
+    match sort {
+        m::DeveloperSort::Newest => ("created_at", "DESC"),
+        m::DeveloperSort::Oldest => ("created_at", "ASC"),
+        m::DeveloperSort::Name => ("sort_name", "ASC"),
+        m::DeveloperSort::Email => ("email", "ASC"),
+    }
+}
+
+/// A cursor: the sort value of the last row shown and its user id.
+fn encode_cursor(row: &developer_search::Model, sort: m::DeveloperSort) -> String {
+    let value = match sort {
+        m::DeveloperSort::Newest | m::DeveloperSort::Oldest => row.created_at.to_rfc3339(),
+        m::DeveloperSort::Name => row.sort_name.clone(),
+        m::DeveloperSort::Email => row.email.clone(),
+    };
+    format!("{}~{}", row.user_id, value)
+}
+
+fn decode_cursor(cursor: &str, sort: m::DeveloperSort) -> DomainResult<(Uuid, Value)> {
+    let bad = || m::FieldError::new("after", "This page link is out of date; search again.");
+    let (id, value) = cursor.split_once('~').ok_or_else(bad)?;
+    let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    let value = match sort {
+        m::DeveloperSort::Newest | m::DeveloperSort::Oldest => {
+            let at: DateTime<Utc> =
+                DateTime::parse_from_rfc3339(value).map_err(|_| bad())?.with_timezone(&Utc);
+            Value::from(at)
+        }
+        m::DeveloperSort::Name | m::DeveloperSort::Email => Value::from(value.to_owned()),
+    };
+    Ok((id, value))
+}
+
+/// The terms typed: lower-cased, split on white space, at most eight.
+fn terms(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_lowercase).filter(|t| !t.is_empty()).take(8).collect()
+}
+
+/// `"ada"` → FTS5 phrase `"ada"` (quotes doubled).
+fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// `LIKE` pattern for a substring, with `\` escaping `%`, `_` and itself.
+fn like_substring(term: &str) -> String {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The WHERE clause of a search, without paging.
+fn filter(sql: &mut Sql, q: &m::DeveloperQuery) {
+    let backend = sql.backend;
+    sql.push(" WHERE 1 = 1", []);
+    let (long, short): (Vec<String>, Vec<String>) =
+        terms(&q.text).into_iter().partition(|t| t.chars().count() >= 3);
+    if !long.is_empty() {
+        if backend == DbBackend::Postgres {
+            for t in &long {
+                sql.push(" AND s.doc LIKE ? ESCAPE '\\'", [Value::from(like_substring(t))]);
+            }
+        } else {
+            let phrase = long.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ");
+            sql.push(
+                " AND s.doc_id IN (SELECT rowid FROM developer_search_fts WHERE developer_search_fts MATCH ?)",
+                [Value::from(phrase)],
+            );
+        }
+    }
+    for t in &short {
+        let upper = format!("{t}\u{10FFFF}");
+        let mut clause = String::from(" AND (");
+        let mut values = Vec::new();
+        for (i, col) in ["first_lc", "last_lc", "email", "username"].iter().enumerate() {
+            if i > 0 {
+                clause.push_str(" OR ");
+            }
+            clause.push_str(&format!("(s.{col} >= ? AND s.{col} < ?)"));
+            values.extend([Value::from(t.clone()), Value::from(upper.clone())]);
+        }
+        clause.push(')');
+        sql.push(&clause, values);
+    }
+    if let Some(status) = q.status {
+        let key = match status {
+            m::AccountStatus::Pending => "pending",
+            m::AccountStatus::Active => "active",
+            m::AccountStatus::Inactive => "inactive",
+            m::AccountStatus::Rejected => "rejected",
+        };
+        sql.push(" AND s.status = ?", [Value::from(key)]);
+    }
+    if let Some(org) = q.org_id {
+        sql.push(" AND s.org_id = ?", [Value::from(org.0)]);
+    }
+}
+
+/// One page of the developers list. Portal admins only.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    q: &m::DeveloperQuery,
+) -> DomainResult<(Vec<developer_search::Model>, m::DeveloperPage)> {
+    actor.require_portal_admin()?;
+    let backend = db.get_database_backend();
+    let size = q.page_size();
+    let (column, direction) = sort_column(q.sort);
+
+    let mut sql = Sql::new(backend, "SELECT s.* FROM developer_search s");
+    filter(&mut sql, q);
+    if let Some(cursor) = q.after.as_deref() {
+        let (id, value) = decode_cursor(cursor, q.sort)?;
+        let cmp = if direction == "DESC" { "<" } else { ">" };
+        sql.push(
+            &format!(" AND (s.{column} {cmp} ? OR (s.{column} = ? AND s.user_id {cmp} ?))"),
+            [value.clone(), value, Value::from(id)],
+        );
+    }
+    sql.push(
+        &format!(" ORDER BY s.{column} {direction}, s.user_id {direction} LIMIT ?"),
+        [Value::from(i64::from(size) + 1)],
+    );
+    let mut rows = developer_search::Entity::find().from_raw_sql(sql.statement()).all(db).await?;
+    let next = if rows.len() > size as usize {
+        rows.truncate(size as usize);
+        rows.last().map(|r| encode_cursor(r, q.sort))
+    } else {
+        None
+    };
+
+    let mut count = Sql::new(backend, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM developer_search s");
+    filter(&mut count, q);
+    count.push(" LIMIT ?) c", [Value::from(i64::from(m::COUNT_CAP) + 1)]);
+    let n: i64 =
+        db.query_one_raw(count.statement()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    let page =
+        m::DeveloperPage { rows: Vec::new(), next, matched: n.min(m::COUNT_CAP), more: n > m::COUNT_CAP };
+    Ok((rows, page))
+}
+
+/// The users whose index row is missing or differs from what [`refresh`] would write,
+/// and index rows of users that are gone (for tests: the index is kept current by the
+/// services, and this is how a test proves it).
+pub async fn stale(db: &impl ConnectionTrait) -> DomainResult<Vec<Uuid>> {
+    let stored: HashMap<Uuid, developer_search::Model> =
+        developer_search::Entity::find().all(db).await?.into_iter().map(|r| (r.user_id, r)).collect();
+    let ids: Vec<Uuid> =
+        user::Entity::find().select_only().column(user::Column::Id).into_tuple().all(db).await?;
+    let mut wrong = Vec::new();
+    for chunk in ids.chunks(500) {
+        for (u, doc) in expected_rows(db, chunk).await? {
+            let expected = row_for(&u, doc);
+            let current = stored.get(&u.id).is_some_and(|s| {
+                let same = |a: &sea_orm::ActiveValue<String>, b: &str| a.as_ref() == b;
+                same(&expected.doc, &s.doc)
+                    && same(&expected.status, &s.status)
+                    && same(&expected.sort_name, &s.sort_name)
+                    && same(&expected.email, &s.email)
+                    && s.org_id == u.org_id
+                    && s.username == u.username
+            });
+            if !current {
+                wrong.push(u.id);
+            }
+        }
+    }
+    wrong.extend(stored.keys().filter(|id| !ids.contains(id)));
+    Ok(wrong)
+}
