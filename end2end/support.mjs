@@ -147,3 +147,43 @@ export async function gatewayCall(key, uri) {
   const res = await fetch(`${BASE}/gateway/verify`, { headers: { 'X-API-Key': key, 'X-Original-URI': uri } });
   return res.status;
 }
+
+/**
+ * Publishes a product with an API at `prefix` in a new public catalog whose plan
+ * ("Starter", `rate` per second, `quota` a day) needs no approval. Returns the names.
+ */
+export async function publishInstantPlan(admin, stamp, { rate = 100, quota = 5 } = {}) {
+  const product = `Weather ${stamp}`;
+  const prefix = `/weather-${stamp}`;
+  await createProduct(admin, product, { withApi: true, prefix });
+  const catalogName = `Open ${stamp}`;
+  await admin.goto('/admin/catalogs');
+  await admin.locator('#catalog_name').fill(catalogName);
+  await admin.locator('#visibility_public').check();
+  await admin.getByTestId('create-catalog').click();
+  await admin.locator('#catalog_product').selectOption({ label: product });
+  await admin.getByTestId('add-catalog-product').click();
+  await admin.getByTestId('catalog-product-row').filter({ hasText: product }).waitFor();
+  await admin.locator('#plan_name').fill('Starter');
+  await admin.locator('#rate_limit').fill(String(rate));
+  await admin.locator('#quota').fill(String(quota));
+  await admin.getByTestId('create-plan').click();
+  await admin.getByTestId('plan-row').filter({ hasText: 'Starter' }).waitFor();
+  return { product, prefix, catalogName };
+}
+
+/** A signed-in developer puts `product` in the cart and checks out with a new app; returns the key shown once. */
+export async function requestInstantKey(dev, { product, catalogName }, appName) {
+  await dev.goto('/catalog');
+  await dev.getByRole('link', { name: product }).click();
+  await dev.locator(`[data-testid="add-to-cart"][data-catalog="${catalogName}"]`).click();
+  await dev.getByTestId('cart-count').filter({ hasText: '1' }).waitFor();
+  await dev.goto('/cart');
+  const group = dev.locator(`[data-testid="cart-group"][data-catalog="${catalogName}"]`);
+  await group.locator('[data-testid="plan-option"][data-plan="Starter"] input').check();
+  await group.getByTestId('app-select').selectOption('new');
+  await group.getByLabel('App name').fill(appName);
+  await group.getByTestId('request-access').click();
+  await dev.getByTestId('request-granted').waitFor();
+  return dev.getByTestId('new-key-secret').inputValue();
+}

@@ -21,15 +21,17 @@ use pages::account::{AccountPage, ChangePasswordPage};
 use pages::admin::AdminPage;
 use pages::admin_access_requests::AdminAccessRequestsPage;
 use pages::admin_apps::AdminAppsPage;
+use pages::admin_audit::AdminAuditPage;
 use pages::admin_catalog::AdminCatalogPage;
 use pages::admin_catalogs::AdminCatalogsPage;
+use pages::admin_developer::AdminDeveloperPage;
+use pages::admin_developers::AdminDevelopersPage;
 use pages::admin_organisation::AdminOrganisationPage;
 use pages::admin_organisations::AdminOrganisationsPage;
 use pages::admin_outbox::AdminOutboxPage;
 use pages::admin_product::AdminProductPage;
 use pages::admin_products::AdminProductsPage;
 use pages::admin_settings::AdminSettingsPage;
-use pages::admin_users::AdminUsersPage;
 use pages::app_detail::AppDetailPage;
 use pages::apps::AppsPage;
 use pages::cart::CartPage;
@@ -76,7 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/password") view=ChangePasswordPage/>
                     <Route path=path!("/account/confirm-email") view=ConfirmEmailPage/>
                     <Route path=path!("/admin") view=AdminPage/>
-                    <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/developers") view=AdminDevelopersPage/>
+                    <Route path=path!("/admin/developers/:id") view=AdminDeveloperPage/>
+                    <Route path=path!("/admin/users") view=AdminDevelopersPage/>
                     <Route path=path!("/admin/organisations") view=AdminOrganisationsPage/>
                     <Route path=path!("/admin/organisations/:id") view=AdminOrganisationPage/>
                     <Route path=path!("/admin/products") view=AdminProductsPage/>
@@ -85,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/catalogs/:id") view=AdminCatalogPage/>
                     <Route path=path!("/admin/access-requests") view=AdminAccessRequestsPage/>
                     <Route path=path!("/admin/apps") view=AdminAppsPage/>
+                    <Route path=path!("/admin/audit") view=AdminAuditPage/>
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                 </Routes>

@@ -5,7 +5,9 @@
 // quota is used up. The admin home shows the portal-wide calls too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, newPage, adminPage, signUp, screenshot, uniqueEmail, createProduct, gatewayCall } from '../support.mjs';
+import {
+  openBrowser, newPage, adminPage, signUp, screenshot, uniqueEmail, gatewayCall, publishInstantPlan, requestInstantKey,
+} from '../support.mjs';
 
 let browser;
 before(async () => { browser = await openBrowser(); });
@@ -43,42 +45,15 @@ async function waitForTotals(page, allowed, denied) {
 test('calls through the gateway show on the dashboard within seconds and the quota meter moves', async () => {
   const stamp = Date.now();
   const admin = await adminPage(browser);
-  const product = `Weather ${stamp}`;
-  const prefix = `/weather-${stamp}`;
-  await createProduct(admin, product, { withApi: true, prefix });
-
-  // A public catalog with the product and an instant plan: 5 calls a day.
-  const catalogName = `Open ${stamp}`;
-  await admin.goto('/admin/catalogs');
-  await admin.locator('#catalog_name').fill(catalogName);
-  await admin.locator('#visibility_public').check();
-  await admin.getByTestId('create-catalog').click();
-  await admin.locator('#catalog_product').selectOption({ label: product });
-  await admin.getByTestId('add-catalog-product').click();
-  await admin.getByTestId('catalog-product-row').filter({ hasText: product }).waitFor();
-  await admin.locator('#plan_name').fill('Starter');
-  await admin.locator('#rate_limit').fill('100');
-  await admin.locator('#quota').fill('5');
-  await admin.getByTestId('create-plan').click();
-  await admin.getByTestId('plan-row').filter({ hasText: 'Starter' }).waitFor();
+  const published = await publishInstantPlan(admin, stamp);
+  const { prefix } = published;
 
   // A developer gets a key at once.
   const dev = await newPage(browser);
   await signUp(dev, { first: 'Wendy', last: 'Watcher', email: uniqueEmail('wendy'), password: 'watch-the-graph' });
   await dev.waitForURL('**/dashboard');
   await dev.getByText('No API usage yet').waitFor();
-  await dev.goto('/catalog');
-  await dev.getByRole('link', { name: product }).click();
-  await dev.locator(`[data-testid="add-to-cart"][data-catalog="${catalogName}"]`).click();
-  await dev.getByTestId('cart-count').filter({ hasText: '1' }).waitFor();
-  await dev.goto('/cart');
-  const group = dev.locator(`[data-testid="cart-group"][data-catalog="${catalogName}"]`);
-  await group.locator('[data-testid="plan-option"][data-plan="Starter"] input').check();
-  await group.getByTestId('app-select').selectOption('new');
-  await group.getByLabel('App name').fill('Forecast');
-  await group.getByTestId('request-access').click();
-  await dev.getByTestId('request-granted').waitFor();
-  const key = await dev.getByTestId('new-key-secret').inputValue();
+  const key = await requestInstantKey(dev, published, 'Forecast');
 
   // Before any call: the dashboard shows the key with its whole quota left.
   await dev.goto('/dashboard');

@@ -97,6 +97,8 @@ pub struct DeveloperPage {
     pub matched: u32,
     /// More than [`COUNT_CAP`] match.
     pub more: bool,
+    /// When the host read the page (for "pending for 2 days").
+    pub as_of: DateTime<Utc>,
 }
 
 impl DeveloperPage {
@@ -373,7 +375,8 @@ mod tests {
 
     #[test]
     fn counts_read_naturally() {
-        let page = |matched, more| DeveloperPage { rows: vec![], next: None, matched, more };
+        let page =
+            |matched, more| DeveloperPage { rows: vec![], next: None, matched, more, as_of: Utc::now() };
         assert_eq!(page(1, false).count_label(), "1 developer");
         assert_eq!(page(240, false).count_label(), "240 developers");
         assert_eq!(page(1000, true).count_label(), "1,000+ developers");

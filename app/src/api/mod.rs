@@ -10,6 +10,7 @@ pub mod admin;
 pub mod apps;
 pub mod auth;
 pub mod catalog;
+pub mod developers;
 pub mod mail;
 pub mod my_organisation;
 pub mod organisations;
@@ -35,7 +36,6 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("get_admin_overview", Access::PortalAdmin),
     ("get_portal_settings", Access::PortalAdmin),
     ("update_portal_settings", Access::PortalAdmin),
-    ("list_users", Access::PortalAdmin),
     ("approve_user", Access::PortalAdmin),
     ("reject_user", Access::PortalAdmin),
     ("deactivate_user", Access::PortalAdmin),
@@ -104,6 +104,16 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("get_my_usage", Access::SignedIn),
     ("get_developer_usage", Access::PortalAdmin),
     ("get_portal_usage", Access::PortalAdmin),
+    ("search_developers", Access::PortalAdmin),
+    ("get_developer", Access::PortalAdmin),
+    ("update_developer", Access::PortalAdmin),
+    ("set_developer_attribute", Access::PortalAdmin),
+    ("delete_developer_attribute", Access::PortalAdmin),
+    ("change_subscription_plan", Access::PortalAdmin),
+    ("revoke_subscription", Access::PortalAdmin),
+    ("get_delete_preview", Access::PortalAdmin),
+    ("delete_developer", Access::PortalAdmin),
+    ("list_audit", Access::PortalAdmin),
 ];
 
 /// Who may call a server function.

@@ -1,22 +1,8 @@
-//! Admin → Users: the list (pending first), approval, activation, adding users and
-//! invitations. Portal admins only; each service checks it again.
+//! Admin → Developers: approval, activation, adding users and invitations (the list
+//! itself is `developers::search_developers`). Portal admins only; each service checks it again.
 
 use leptos::prelude::*;
-use portico_model::{
-    AccountStatus, AddUserOutcome, AppError, InvitationId, InvitationSummary, OrgId, UserId, UserSummary,
-};
-
-/// Users, pending first, optionally of one status.
-#[server(endpoint = "list_users")]
-pub async fn list_users(status: Option<AccountStatus>) -> Result<Vec<UserSummary>, AppError> {
-    use crate::backend::{self, auth, convert};
-    use portico_domain::services::admin;
-
-    let be = backend::get()?;
-    let actor = auth::require_user(&be).await?;
-    let rows = admin::list_users(&be.db, &actor, status.map(convert::user_status), 500).await?;
-    Ok(rows.into_iter().map(convert::user_summary).collect())
-}
+use portico_model::{AddUserOutcome, AppError, InvitationId, InvitationSummary, OrgId, UserId};
 
 /// pending → active; the user is emailed.
 #[server(endpoint = "approve_user")]

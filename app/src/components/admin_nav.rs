@@ -1,6 +1,6 @@
-//! The admin area's tab bar: Overview, Users and Organisations (each with how many wait
-//! for approval), API products, Catalogs, Access requests (with how many wait), Apps,
-//! Outbox and Settings.
+//! The admin area's tab bar: Overview, Developers and Organisations (each with how many
+//! wait for approval), API products, Catalogs, Access requests (with how many wait),
+//! Apps, Audit log, Outbox and Settings.
 
 use crate::api::admin::get_admin_overview;
 use crate::api::catalog::list_access_requests;
@@ -72,7 +72,7 @@ pub fn AdminNav() -> impl IntoView {
     view! {
         <nav class="admin-tabs" aria-label="Admin sections">
             <A href="/admin" exact=true>"Overview"</A>
-            <A href="/admin/users">"Users" {badge(pending, "pending-count")}</A>
+            <A href="/admin/developers">"Developers" {badge(pending, "pending-count")}</A>
             <A href="/admin/organisations">"Organisations" {badge(pending_orgs, "pending-orgs-count")}</A>
             <A href="/admin/products">"API products"</A>
             <A href="/admin/catalogs">"Catalogs"</A>
@@ -80,6 +80,7 @@ pub fn AdminNav() -> impl IntoView {
                 "Access requests" {badge(pending_requests, "pending-requests-count")}
             </A>
             <A href="/admin/apps">"Apps"</A>
+            <A href="/admin/audit">"Audit log"</A>
             <A href="/admin/outbox">"Outbox"</A>
             <A href="/admin/settings">"Settings"</A>
         </nav>

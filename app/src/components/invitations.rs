@@ -1,4 +1,4 @@
-//! Pending invitations with resend and revoke: the admin's (Admin → Users) and a super
+//! Pending invitations with resend and revoke: the admin's (Admin → Developers) and a super
 //! admin's (My organisation). The host decides which invitations each may touch.
 
 use crate::api::users::{resend_invitation, revoke_invitation};

@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI, named after what the user sees.
 
 pub mod admin_nav;
+pub mod audit;
 pub mod avatar;
 pub mod cart_count;
 pub mod field;

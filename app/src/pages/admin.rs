@@ -53,7 +53,7 @@ fn AdminHome() -> impl IntoView {
                 <section class="card" aria-labelledby="next-heading">
                     <h2 id="next-heading">"Manage"</h2>
                     <ul class="link-list">
-                        <li><A href="/admin/users">"Users and invitations"</A>
+                        <li><A href="/admin/developers">"Developers and invitations"</A>
                             <span class="muted small">{format!(" — {pending} awaiting approval")}</span></li>
                         <li><A href="/admin/outbox">"Outbox"</A><span class="muted small">" — every mail sent"</span></li>
                         <li><A href="/admin/settings">"Settings"</A>

@@ -45,31 +45,8 @@ pub async fn overview(db: &impl ConnectionTrait, actor: &Actor, recent: u64) -> 
     Ok(Overview { users, pending_users, organisations, pending_organisations, recent_users })
 }
 
-/// Every user for Admin → Users: pending first (they need action), then newest.
-/// Portal admins only. `status` narrows the list.
-pub async fn list_users(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    status: Option<UserStatus>,
-    limit: u64,
-) -> DomainResult<Vec<UserWithOrg>> {
-    actor.require_portal_admin()?;
-    let mut query = user::Entity::find();
-    if let Some(status) = status {
-        query = query.filter(user::Column::Status.eq(status));
-    }
-    // Pending first in SQL, so the limit never cuts off someone waiting for approval.
-    let users = query
-        .order_by_desc(user::Column::Status.eq(UserStatus::Pending))
-        .order_by_desc(user::Column::CreatedAt)
-        .order_by_desc(user::Column::Id)
-        .limit(limit.min(1000))
-        .all(db)
-        .await?;
-    with_org_names(db, users).await
-}
-
-async fn with_org_names(
+/// Users with their organisations' names, in the given order.
+pub async fn with_org_names(
     db: &impl ConnectionTrait,
     users: Vec<user::Model>,
 ) -> DomainResult<Vec<UserWithOrg>> {

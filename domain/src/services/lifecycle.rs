@@ -186,7 +186,7 @@ pub async fn notify_admins_of_registration(
             ("last_name", admin.last_name.clone()),
             ("applicant_name", format!("{} {}", applicant.first_name, applicant.last_name)),
             ("applicant_email", applicant.email.clone()),
-            ("link", mailer.link("/admin/users")),
+            ("link", mailer.link("/admin/developers")),
         ];
         mailer.send(db, TemplateKey::RegistrationReceived, &admin.email, vars).await?;
     }

@@ -14,6 +14,7 @@
 
 use crate::entities::user::{self, PortalRole, UserStatus};
 use crate::entities::{api_key, developer_attribute, developer_search, organisation, team, team_membership};
+use crate::services::admin::{self, UserWithOrg};
 use crate::{Actor, DomainResult};
 use chrono::{DateTime, Utc};
 use portico_model as m;
@@ -416,9 +417,32 @@ pub async fn search(
     let n: i64 =
         db.query_one_raw(count.statement()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
     let n = u32::try_from(n).unwrap_or(u32::MAX);
-    let page =
-        m::DeveloperPage { rows: Vec::new(), next, matched: n.min(m::COUNT_CAP), more: n > m::COUNT_CAP };
+    let page = m::DeveloperPage {
+        rows: Vec::new(),
+        next,
+        matched: n.min(m::COUNT_CAP),
+        more: n > m::COUNT_CAP,
+        as_of: chrono::Utc::now(),
+    };
     Ok((rows, page))
+}
+
+/// [`search`], with each row's user and organisation name, in the page's order.
+pub async fn search_users(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    q: &m::DeveloperQuery,
+) -> DomainResult<(Vec<UserWithOrg>, m::DeveloperPage)> {
+    let (rows, page) = search(db, actor, q).await?;
+    let mut users: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let ordered: Vec<user::Model> = rows.iter().filter_map(|r| users.remove(&r.user_id)).collect();
+    Ok((admin::with_org_names(db, ordered).await?, page))
 }
 
 /// The users whose index row is missing or differs from what [`refresh`] would write,

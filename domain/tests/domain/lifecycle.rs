@@ -4,8 +4,9 @@ use crate::{admin, boot, developer, hasher, input, mailer};
 use portico_domain::entities::outbox_message;
 use portico_domain::entities::user::UserStatus;
 use portico_domain::services::lifecycle::{self, Transition};
-use portico_domain::services::{accounts, admin as admin_svc, settings};
+use portico_domain::services::{accounts, search_index, settings};
 use portico_domain::{Actor, DomainError, db_test};
+use portico_model::{AccountStatus, DeveloperQuery};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 async fn mails_to(db: &DatabaseConnection, to: &str, template: &str) -> u64 {
@@ -25,16 +26,14 @@ async fn pending_registration_is_announced_approved_and_recorded(db: DatabaseCon
     assert_eq!(dev.status, UserStatus::Pending);
     assert_eq!(mails_to(&db, "root@example.com", "registration_received").await, 1, "admins are told");
 
-    // Pending users come first in Admin → Users.
+    // The Pending filter of Admin → Developers finds exactly the waiting ones.
     developer(&db, "later@example.com").await;
     settings::set_auto_approve_registrations(&db, true).await.unwrap();
     developer(&db, "newest@example.com").await;
-    let listed = admin_svc::list_users(&db, &admin, None, 50).await.unwrap();
-    let statuses: Vec<_> = listed.iter().map(|u| u.user.status).collect();
-    assert_eq!(&statuses[..2], [UserStatus::Pending, UserStatus::Pending]);
-    assert!(statuses[2..].iter().all(|s| *s != UserStatus::Pending));
-    let only_pending = admin_svc::list_users(&db, &admin, Some(UserStatus::Pending), 50).await.unwrap();
-    assert_eq!(only_pending.len(), 2);
+    let pending = DeveloperQuery { status: Some(AccountStatus::Pending), ..DeveloperQuery::default() };
+    let (only_pending, page) = search_index::search_users(&db, &admin, &pending).await.unwrap();
+    assert_eq!((only_pending.len(), page.matched), (2, 2));
+    assert!(only_pending.iter().all(|u| u.user.status == UserStatus::Pending));
 
     let approved = lifecycle::apply(&db, &mailer(), &admin, dev.id, Transition::Approve).await.unwrap();
     assert_eq!(approved.status, UserStatus::Active);

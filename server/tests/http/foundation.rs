@@ -154,7 +154,6 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         | "get_portal_info"
         | "get_admin_overview"
         | "get_portal_settings"
-        | "list_users"
         | "list_invitations"
         | "list_outbox"
         | "list_email_templates"
@@ -286,6 +285,21 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         "get_my_usage" => vec![("app_id", SAMPLE_ID)],
         "get_developer_usage" => vec![("developer_id", SAMPLE_ID)],
         "get_portal_usage" => vec![],
+        "search_developers" => vec![("query[text]", "ada"), ("query[sort]", "Name")],
+        "get_developer" | "get_delete_preview" => vec![("id", SAMPLE_ID)],
+        "update_developer" => vec![
+            ("id", SAMPLE_ID),
+            ("edit[first_name]", "Sam"),
+            ("edit[last_name]", "Sample"),
+            ("edit[email]", "sample-edited@example.com"),
+            ("edit[username]", "sammy"),
+        ],
+        "set_developer_attribute" => vec![("id", SAMPLE_ID), ("name", "tier"), ("value", "gold")],
+        "delete_developer_attribute" => vec![("id", SAMPLE_ID), ("name", "tier")],
+        "change_subscription_plan" => vec![("request_id", SAMPLE_ID), ("plan_id", SAMPLE_ID)],
+        "revoke_subscription" => vec![("request_id", SAMPLE_ID)],
+        "delete_developer" => vec![("id", SAMPLE_ID), ("confirm", "sample@example.com")],
+        "list_audit" => vec![("query[action]", "developer.")],
         other => panic!("no sample arguments for server function {other}: add a case"),
     }
 }
