@@ -26,6 +26,7 @@ use pages::admin_catalog::AdminCatalogPage;
 use pages::admin_catalogs::AdminCatalogsPage;
 use pages::admin_developer::AdminDeveloperPage;
 use pages::admin_developers::AdminDevelopersPage;
+use pages::admin_exports::AdminExportsPage;
 use pages::admin_organisation::AdminOrganisationPage;
 use pages::admin_organisations::AdminOrganisationsPage;
 use pages::admin_outbox::AdminOutboxPage;
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/access-requests") view=AdminAccessRequestsPage/>
                     <Route path=path!("/admin/apps") view=AdminAppsPage/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage/>
+                    <Route path=path!("/admin/exports") view=AdminExportsPage/>
                     <Route path=path!("/admin/outbox") view=AdminOutboxPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                 </Routes>

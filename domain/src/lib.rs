@@ -8,6 +8,7 @@ pub mod apikey;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod gateway;
 pub mod mail;
 pub mod markdown;

@@ -85,3 +85,7 @@ typed_id!(
     /// An API key (its metadata; the key itself is shown once and stored hashed).
     ApiKeyId
 );
+typed_id!(
+    /// A background export job.
+    ExportId
+);

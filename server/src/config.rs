@@ -78,6 +78,10 @@ pub struct Settings {
     /// Hours an invitation link stays valid.
     #[arg(long, env = "PORTICO_INVITE_TTL_HOURS", default_value_t = 72, global = true)]
     pub invite_ttl_hours: u32,
+
+    /// Directory where export files (CSV, JSON) are written; created when needed.
+    #[arg(long, env = "PORTICO_EXPORT_DIR", default_value = "data/exports", global = true)]
+    pub export_dir: PathBuf,
 }
 
 impl fmt::Debug for Settings {
@@ -94,6 +98,7 @@ impl fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("invite_ttl_hours", &self.invite_ttl_hours)
+            .field("export_dir", &self.export_dir)
             .finish()
     }
 }
@@ -111,6 +116,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "PORTICO_SMTP_URL",
     "PORTICO_MAIL_FROM",
     "PORTICO_INVITE_TTL_HOURS",
+    "PORTICO_EXPORT_DIR",
     // Read by the test suite, not by the portal; allowed so it can stay exported.
     "PORTICO_TEST_POSTGRES_URL",
 ];
@@ -130,6 +136,7 @@ pub struct Config {
     /// `None`: mails are held in the outbox.
     pub smtp: Option<SmtpSettings>,
     pub invite_ttl: chrono::Duration,
+    pub export_dir: PathBuf,
 }
 
 impl fmt::Debug for Config {
@@ -222,6 +229,7 @@ impl Config {
             session_max: chrono::Duration::hours(i64::from(s.session_max_hours)),
             smtp,
             invite_ttl: chrono::Duration::hours(i64::from(s.invite_ttl_hours)),
+            export_dir: s.export_dir.clone(),
         })
     }
 

@@ -6,6 +6,7 @@
 //! compression, cache headers).
 
 pub mod config;
+pub mod exports;
 pub mod gateway;
 pub mod routes;
 pub mod startup;

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(crate::gateway::readyz))
         .route("/gateway/verify", get(crate::gateway::verify))
+        .route("/exports/{id}/download", get(crate::exports::download))
         .fallback_service(
             Router::new()
                 .fallback_service(spa)

@@ -8,6 +8,7 @@ use portico_domain::mail::{Mailer, delivery};
 use portico_domain::password::PasswordHasher;
 use portico_domain::ratelimit::RateLimiter;
 use portico_domain::services::bootstrap::{self, FirstAdmin};
+use portico_domain::services::exports;
 use portico_domain::services::sessions::{self, SessionPolicy};
 use portico_domain::{DomainError, db};
 use sea_orm::DatabaseConnection;
@@ -68,7 +69,12 @@ pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<
         invite_ttl: config.invite_ttl,
         reset_per_email: RateLimiter::new(3, Duration::from_secs(15 * 60)),
         reset_per_client: RateLimiter::new(10, Duration::from_secs(15 * 60)),
+        export_dir: config.export_dir.clone(),
     };
+    let interrupted = exports::fail_interrupted(&backend.db).await?;
+    if interrupted > 0 {
+        tracing::warn!(jobs = interrupted, "exports interrupted by the last stop were marked failed");
+    }
     let gateway = Gateway::new(backend.db.clone());
     gateway.spawn_background();
     Ok(AppState::new(Arc::new(backend), gateway, config))

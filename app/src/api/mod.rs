@@ -11,6 +11,7 @@ pub mod apps;
 pub mod auth;
 pub mod catalog;
 pub mod developers;
+pub mod exports;
 pub mod mail;
 pub mod my_organisation;
 pub mod organisations;
@@ -114,6 +115,9 @@ pub const REGISTRY: &[(&str, Access)] = &[
     ("get_delete_preview", Access::PortalAdmin),
     ("delete_developer", Access::PortalAdmin),
     ("list_audit", Access::PortalAdmin),
+    ("start_export", Access::PortalAdmin),
+    ("list_exports", Access::PortalAdmin),
+    ("get_export", Access::PortalAdmin),
 ];
 
 /// Who may call a server function.

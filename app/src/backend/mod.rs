@@ -32,6 +32,8 @@ pub struct Backend {
     pub reset_per_email: RateLimiter,
     /// Password-reset requests per client address.
     pub reset_per_client: RateLimiter,
+    /// Where export files are written.
+    pub export_dir: std::path::PathBuf,
 }
 
 /// The client's network address, provided by the host per request when known.

@@ -1,6 +1,6 @@
 //! The admin area's tab bar: Overview, Developers and Organisations (each with how many
 //! wait for approval), API products, Catalogs, Access requests (with how many wait),
-//! Apps, Audit log, Outbox and Settings.
+//! Apps, Audit log, Exports, Outbox and Settings.
 
 use crate::api::admin::get_admin_overview;
 use crate::api::catalog::list_access_requests;
@@ -81,6 +81,7 @@ pub fn AdminNav() -> impl IntoView {
             </A>
             <A href="/admin/apps">"Apps"</A>
             <A href="/admin/audit">"Audit log"</A>
+            <A href="/admin/exports">"Exports"</A>
             <A href="/admin/outbox">"Outbox"</A>
             <A href="/admin/settings">"Settings"</A>
         </nav>

@@ -4,6 +4,7 @@ pub mod admin_nav;
 pub mod audit;
 pub mod avatar;
 pub mod cart_count;
+pub mod export_progress;
 pub mod field;
 pub mod invitations;
 pub mod key_usage;

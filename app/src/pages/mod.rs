@@ -9,6 +9,7 @@ pub mod admin_catalog;
 pub mod admin_catalogs;
 pub mod admin_developer;
 pub mod admin_developers;
+pub mod admin_exports;
 pub mod admin_organisation;
 pub mod admin_organisations;
 pub mod admin_outbox;

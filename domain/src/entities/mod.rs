@@ -15,6 +15,7 @@ pub mod catalog_team;
 pub mod developer_attribute;
 pub mod developer_search;
 pub mod email_template;
+pub mod export_job;
 pub mod invitation;
 pub mod invite_code;
 pub mod organisation;

@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalogs;
 pub mod developer_delete;
 pub mod developers;
+pub mod exports;
 pub mod invitations;
 pub mod invite_codes;
 pub mod keys;

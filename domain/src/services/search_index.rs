@@ -385,11 +385,31 @@ pub async fn search(
     q: &m::DeveloperQuery,
 ) -> DomainResult<(Vec<developer_search::Model>, m::DeveloperPage)> {
     actor.require_portal_admin()?;
-    let backend = db.get_database_backend();
-    let size = q.page_size();
-    let (column, direction) = sort_column(q.sort);
+    let (rows, next) = page(db, q, u64::from(q.page_size())).await?;
+    let mut count =
+        Sql::new(db.get_database_backend(), "SELECT COUNT(*) AS n FROM (SELECT 1 FROM developer_search s");
+    filter(&mut count, q);
+    count.push(" LIMIT ?) c", [Value::from(i64::from(m::COUNT_CAP) + 1)]);
+    let n = u32::try_from(count_of(db, &count).await?).unwrap_or(u32::MAX);
+    let page = m::DeveloperPage {
+        rows: Vec::new(),
+        next,
+        matched: n.min(m::COUNT_CAP),
+        more: n > m::COUNT_CAP,
+        as_of: chrono::Utc::now(),
+    };
+    Ok((rows, page))
+}
 
-    let mut sql = Sql::new(backend, "SELECT s.* FROM developer_search s");
+/// `size` rows of a search after `q.after`, and the cursor of the next page. No
+/// authorisation: callers check it (the admin search, exports an admin started).
+pub(crate) async fn page(
+    db: &impl ConnectionTrait,
+    q: &m::DeveloperQuery,
+    size: u64,
+) -> DomainResult<(Vec<developer_search::Model>, Option<String>)> {
+    let (column, direction) = sort_column(q.sort);
+    let mut sql = Sql::new(db.get_database_backend(), "SELECT s.* FROM developer_search s");
     filter(&mut sql, q);
     if let Some(cursor) = q.after.as_deref() {
         let (id, value) = decode_cursor(cursor, q.sort)?;
@@ -399,32 +419,30 @@ pub async fn search(
             [value.clone(), value, Value::from(id)],
         );
     }
+    let limit = i64::try_from(size).unwrap_or(i64::MAX - 1) + 1;
     sql.push(
         &format!(" ORDER BY s.{column} {direction}, s.user_id {direction} LIMIT ?"),
-        [Value::from(i64::from(size) + 1)],
+        [Value::from(limit)],
     );
     let mut rows = developer_search::Entity::find().from_raw_sql(sql.statement()).all(db).await?;
-    let next = if rows.len() > size as usize {
-        rows.truncate(size as usize);
+    let next = if rows.len() as u64 > size {
+        rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
         rows.last().map(|r| encode_cursor(r, q.sort))
     } else {
         None
     };
+    Ok((rows, next))
+}
 
-    let mut count = Sql::new(backend, "SELECT COUNT(*) AS n FROM (SELECT 1 FROM developer_search s");
+/// Every match of a search, counted (for an export's progress bar).
+pub(crate) async fn count_all(db: &impl ConnectionTrait, q: &m::DeveloperQuery) -> DomainResult<u64> {
+    let mut count = Sql::new(db.get_database_backend(), "SELECT COUNT(*) AS n FROM developer_search s");
     filter(&mut count, q);
-    count.push(" LIMIT ?) c", [Value::from(i64::from(m::COUNT_CAP) + 1)]);
-    let n: i64 =
-        db.query_one_raw(count.statement()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
-    let n = u32::try_from(n).unwrap_or(u32::MAX);
-    let page = m::DeveloperPage {
-        rows: Vec::new(),
-        next,
-        matched: n.min(m::COUNT_CAP),
-        more: n > m::COUNT_CAP,
-        as_of: chrono::Utc::now(),
-    };
-    Ok((rows, page))
+    Ok(u64::try_from(count_of(db, &count).await?).unwrap_or(0))
+}
+
+async fn count_of(db: &impl ConnectionTrait, sql: &Sql) -> DomainResult<i64> {
+    Ok(db.query_one_raw(sql.statement()).await?.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0))
 }
 
 /// [`search`], with each row's user and organisation name, in the page's order.

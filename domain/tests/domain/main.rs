@@ -6,6 +6,7 @@
 mod catalog;
 mod consumer_orgs;
 mod developers;
+mod exports;
 mod lifecycle;
 mod mail;
 mod organisations;

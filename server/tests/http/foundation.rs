@@ -300,6 +300,9 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         "revoke_subscription" => vec![("request_id", SAMPLE_ID)],
         "delete_developer" => vec![("id", SAMPLE_ID), ("confirm", "sample@example.com")],
         "list_audit" => vec![("query[action]", "developer.")],
+        "start_export" => vec![("request[kind]", "Developers"), ("request[format]", "Csv")],
+        "list_exports" => vec![],
+        "get_export" => vec![("id", SAMPLE_ID)],
         other => panic!("no sample arguments for server function {other}: add a case"),
     }
 }

@@ -5,6 +5,7 @@
 
 mod account_recovery;
 mod catalog;
+mod exports;
 mod foundation;
 mod gateway;
 mod nginx;
@@ -67,6 +68,8 @@ pub async fn spawn_app_with(db: DatabaseConnection, extra: &[&str]) -> TestApp {
     let cli = Cli::parse_from(args);
     let mut config = Config::from_settings(&cli.settings).unwrap();
     config.dist = dist_dir();
+    config.export_dir =
+        std::env::temp_dir().join(format!("portico-exports-{}", uuid::Uuid::now_v7().simple()));
     let state = startup::prepare_with_db(&config, db.clone()).await.unwrap();
     TestApp { router: router(state), db }
 }

@@ -7,6 +7,7 @@
 
 mod add_user;
 mod assign;
+mod export;
 
 use crate::api::admin::get_admin_overview;
 use crate::api::developers::search_developers;
@@ -20,6 +21,7 @@ use crate::components::toast::Toasts;
 use crate::pages::signed_in;
 use add_user::AddUserPanel;
 use assign::AssignRow;
+use export::SearchExport;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -248,7 +250,10 @@ fn SearchBar(state: UsersState) -> impl IntoView {
         </div>
         <div class="section-head">
             <StatusFilter state=state/>
-            <p class="muted small" aria-live="polite" data-testid="developer-count">{count}</p>
+            <div class="count-and-export">
+                <p class="muted small" aria-live="polite" data-testid="developer-count">{count}</p>
+                <SearchExport state=state/>
+            </div>
         </div>
     }
 }
