@@ -6,6 +6,7 @@
 
 pub mod apikey;
 pub mod db;
+pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod export;

@@ -22,9 +22,20 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default when no subcommand is given).
-    Serve,
+    Serve {
+        /// Seed the demo portal first (as `portico demo` does), unless it is there.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply database migrations and create the defaults, then exit.
     Migrate,
+    /// Seed a demo portal: organisations, teams, developers, products, catalogs, plans,
+    /// apps, keys and 30 days of usage. Does nothing if the demo is already there.
+    Demo {
+        /// Instead, add this many generated developers (scale data for benchmarks).
+        #[arg(long)]
+        developers: Option<u64>,
+    },
 }
 
 /// Every setting, as a flag and as an environment variable.

@@ -2,6 +2,8 @@
 
 use anyhow::Context;
 use clap::Parser;
+use portico_domain::services::lifecycle;
+use portico_domain::{Actor, demo};
 use portico_server::config::{Cli, Command, Config, check_unknown_env};
 use portico_server::{router, startup};
 use tracing_subscriber::EnvFilter;
@@ -20,12 +22,27 @@ async fn main() -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
 
     let state = startup::prepare(&config).await?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Migrate => {
             tracing::info!("database is migrated and the defaults exist");
             Ok(())
         }
-        Command::Serve => {
+        Command::Demo { developers: Some(n) } => {
+            let started = std::time::Instant::now();
+            let added = demo::bulk_developers(&state.backend.db, n, |done| {
+                if done % 50_000 == 0 || done == n {
+                    tracing::info!(done, of = n, "generating developers");
+                }
+            })
+            .await?;
+            tracing::info!(added, seconds = started.elapsed().as_secs(), "generated developers");
+            Ok(())
+        }
+        Command::Demo { developers: None } => seed_demo(&state).await,
+        Command::Serve { demo } => {
+            if demo {
+                seed_demo(&state).await?;
+            }
             startup::spawn_session_sweeper(&state);
             if !config.dist.join("index.html").is_file() {
                 tracing::warn!(dist = %config.dist.display(), "the web client is not built; run `cargo xtask run`");
@@ -45,6 +62,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Seeds the demo portal as the first active admin and says how to look at it.
+async fn seed_demo(state: &portico_server::routes::AppState) -> anyhow::Result<()> {
+    let backend = &state.backend;
+    let admins = lifecycle::active_admins(&backend.db).await?;
+    let admin = admins.first().context("the demo needs an active portal admin")?;
+    match demo::seed(&backend.db, &backend.hasher, &Actor::from(admin)).await? {
+        None => tracing::info!("the demo portal is already there"),
+        Some(seeded) => tracing::info!(
+            organisations = seeded.organisations,
+            developers = seeded.developers,
+            products = seeded.products,
+            apps = seeded.apps,
+            keys = seeded.keys,
+            usage_rows = seeded.usage_rows,
+            sign_in_as = %seeded.sample_logins.join(", "),
+            password = demo::DEMO_PASSWORD,
+            "seeded the demo portal; developers sign in with the demo password"
+        ),
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -152,6 +152,10 @@ async fn expected_rows(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<
     for (by, prefix) in keys {
         prefixes.entry(by).or_default().push(prefix);
     }
+    // A stable order, so the same facts always make the same document.
+    for list in teams.values_mut().chain(values.values_mut()).chain(prefixes.values_mut()) {
+        list.sort();
+    }
     Ok(users
         .into_iter()
         .map(|u| {

@@ -5,6 +5,7 @@
 
 mod catalog;
 mod consumer_orgs;
+mod demo;
 mod developers;
 mod exports;
 mod lifecycle;

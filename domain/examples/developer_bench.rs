@@ -1,0 +1,276 @@
+//! Developer search and export benchmark. Prints tables; the figures go to BENCHMARKS.md.
+//!
+//! `cargo run --release -p portico-domain --example developer_bench -- [SIZES] [BACKENDS]`
+//! (defaults: `100000,1000000` and `sqlite,postgres`; PostgreSQL from
+//! `PORTICO_TEST_POSTGRES_URL`, in a database `portico_bench` made afresh).
+//!
+//! For each backend the developers are generated with `portico demo --developers`'s
+//! generator, growing to each size in turn. At each size:
+//!
+//! - **search**: prefixes typed one character at a time (names, emails, organisations,
+//!   attribute values; with and without a status filter), each answered by the admin
+//!   search exactly as the live search asks it (first page plus the capped count). The
+//!   baseline, in the same run, is one index row read by primary key.
+//! - **export** (largest size only): the CSV export of everyone, in a child process
+//!   whose peak resident memory is read at the end; the baseline is a child reading the
+//!   same rows the same way without writing anything.
+
+#![allow(clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
+
+use portico_domain::entities::{developer_search, user};
+use portico_domain::services::{lifecycle, search_index};
+use portico_domain::{Actor, db, demo, export};
+use portico_model as m;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// What is typed, one character at a time.
+const TYPED: &[&str] =
+    &["margaret", "rodriguez", "northwind", "james smith", "crm-00012", "kim.wagner", "wide world"];
+const REPEATS: usize = 3;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Peak resident memory of this process, from `/proc/self/status` (kB).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+async fn admin(db: &DatabaseConnection) -> Actor {
+    let admins = lifecycle::active_admins(db).await.expect("admins");
+    Actor::from(admins.first().expect("the bench database has an admin"))
+}
+
+async fn open(url: &str) -> DatabaseConnection {
+    let db = db::connect(url).await.expect("connect");
+    db::migrate(&db).await.expect("migrate");
+    db
+}
+
+/// A database with the defaults and an admin, empty otherwise.
+async fn fresh(backend: &str, dir: &std::path::Path) -> String {
+    if backend == "sqlite" {
+        let file = dir.join("developers.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        let url = format!("sqlite://{}", file.display());
+        prepare(&url).await;
+        url
+    } else {
+        let server = portico_domain::testing::postgres_url().expect("PostgreSQL for the postgres run");
+        let admin = sea_orm::Database::connect(&server).await.expect("connect to PostgreSQL");
+        admin.execute_unprepared("DROP DATABASE IF EXISTS portico_bench").await.expect("drop bench db");
+        admin.execute_unprepared("CREATE DATABASE portico_bench").await.expect("create bench db");
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
+        let url = format!("{base}/portico_bench");
+        prepare(&url).await;
+        url
+    }
+}
+
+async fn prepare(url: &str) {
+    let db = open(url).await;
+    let hasher = portico_domain::password::PasswordHasher::new(1);
+    let first = portico_domain::services::bootstrap::FirstAdmin {
+        email: m::Email::parse("bench@example.com").expect("email"),
+        password: Some(m::Password::parse("bench-password-1").expect("password")),
+    };
+    portico_domain::services::bootstrap::ensure_defaults(&db, &hasher, first).await.expect("defaults");
+}
+
+struct Stats {
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+    n: usize,
+}
+
+fn stats(mut samples: Vec<Duration>) -> Stats {
+    samples.sort();
+    Stats {
+        p50: percentile(&samples, 0.5),
+        p95: percentile(&samples, 0.95),
+        p99: percentile(&samples, 0.99),
+        n: samples.len(),
+    }
+}
+
+async fn search_run(db: &DatabaseConnection, actor: &Actor) -> (Stats, Stats, u32) {
+    let mut searches = Vec::new();
+    let mut lookups = Vec::new();
+    let mut matched_last = 0;
+    let ids: Vec<uuid::Uuid> = developer_search::Entity::find()
+        .select_only()
+        .column(developer_search::Column::UserId)
+        .order_by_asc(developer_search::Column::DocId)
+        .limit(1000)
+        .into_tuple()
+        .all(db)
+        .await
+        .expect("ids");
+    for round in 0..REPEATS {
+        for (w, word) in TYPED.iter().enumerate() {
+            for end in 1..=word.len() {
+                let status = (w % 2 == 1).then_some(m::AccountStatus::Active);
+                let q = m::DeveloperQuery { text: word[..end].to_owned(), status, ..Default::default() };
+                let t = Instant::now();
+                let (rows, page) = search_index::search(db, actor, &q).await.expect("search");
+                searches.push(t.elapsed());
+                std::hint::black_box(rows);
+                matched_last = page.matched;
+                // The baseline: one row by primary key, same connection, same moment.
+                let id = ids[(round * 97 + w * 13 + end) % ids.len()];
+                let t = Instant::now();
+                let row = developer_search::Entity::find()
+                    .filter(developer_search::Column::UserId.eq(id))
+                    .one(db)
+                    .await
+                    .expect("lookup");
+                lookups.push(t.elapsed());
+                assert!(row.is_some(), "the baseline reads a real row");
+            }
+        }
+    }
+    (stats(searches), stats(lookups), matched_last)
+}
+
+/// The child's work: `export URL FILE` or `scan URL`. Prints `rows seconds peak_kb`.
+async fn child(mode: &str, url: &str, file: Option<&str>) {
+    let db = db::connect(url).await.expect("connect");
+    let started = Instant::now();
+    let rows = if mode == "export" {
+        let out = std::fs::File::create(file.expect("file")).expect("create export file");
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+        let rows =
+            export::developers(&db, m::ExportFormat::Csv, None, &mut out, |_| {}).await.expect("export");
+        std::io::Write::flush(&mut out).expect("flush");
+        rows
+    } else {
+        // What the export reads, batch by batch, and nothing else.
+        let mut after: Option<uuid::Uuid> = None;
+        let mut rows = 0u64;
+        loop {
+            let mut q = user::Entity::find().order_by_asc(user::Column::Id).limit(export::BATCH);
+            if let Some(a) = after {
+                q = q.filter(user::Column::Id.gt(a));
+            }
+            let batch = q.all(&db).await.expect("scan");
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            rows += batch.len() as u64;
+            std::hint::black_box(&batch);
+        }
+        rows
+    };
+    println!("{rows} {} {}", started.elapsed().as_secs_f64(), peak_rss_kb());
+}
+
+fn run_child(mode: &str, url: &str, file: &str) -> (u64, f64, u64) {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe).args(["--child", mode, url, file]).output().expect("run child");
+    assert!(out.status.success(), "child {mode} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let rows = parts.next().and_then(|v| v.parse().ok()).expect("rows");
+    let secs = parts.next().and_then(|v| v.parse().ok()).expect("seconds");
+    let kb = parts.next().and_then(|v| v.parse().ok()).expect("peak");
+    (rows, secs, kb)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(&args[1], &args[2], args.get(3).map(String::as_str)).await;
+        return;
+    }
+    let sizes: Vec<u64> = args
+        .first()
+        .map_or("100000,1000000", String::as_str)
+        .split(',')
+        .map(|s| s.parse().expect("sizes are numbers"))
+        .collect();
+    let backends: Vec<String> =
+        args.get(1).map_or("sqlite,postgres", String::as_str).split(',').map(str::to_owned).collect();
+    let dir = std::env::temp_dir().join(format!("portico-devbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("bench dir");
+
+    let mut search_table = Vec::new();
+    let mut export_table = Vec::new();
+    for backend in &backends {
+        let url = fresh(backend, &dir).await;
+        let db = open(&url).await;
+        let actor = admin(&db).await;
+        let mut have = 0u64;
+        for &size in &sizes {
+            let t = Instant::now();
+            have += demo::bulk_developers(&db, size - have, |_| {}).await.expect("generate");
+            eprintln!("{backend}: {have} developers generated in {:.0} s", t.elapsed().as_secs_f64());
+            if backend == "postgres" {
+                db.execute_unprepared("ANALYZE").await.expect("analyze");
+            }
+            let (search, base, matched) = search_run(&db, &actor).await;
+            search_table.push(format!(
+                "| {backend:<8} | {size:>9} | {:>5} | {:>9} | {:>9} | {:>9} | {:>9} | {:>6.1}× | {matched} |",
+                search.n,
+                ms(search.p50),
+                ms(search.p95),
+                ms(search.p99),
+                ms(base.p95),
+                search.p95.as_secs_f64() / base.p95.as_secs_f64().max(1e-9),
+            ));
+            eprintln!("{}", search_table.last().expect("row"));
+        }
+        db.close().await.expect("close");
+        let file = dir.join("export.csv");
+        let file = file.to_string_lossy();
+        let (scan_rows, scan_secs, scan_kb) = run_child("scan", &url, &file);
+        let (rows, secs, kb) = run_child("export", &url, &file);
+        let bytes = std::fs::metadata(&*file).map(|m| m.len()).unwrap_or(0);
+        export_table.push(format!(
+            "| {backend:<8} | {rows:>9} | {:>8.0} | {:>6.1} MB | {:>6.0} MB | {:>8.0} | {:>6.1} MB | {:>4.0}% |",
+            rows as f64 / secs,
+            kb as f64 / 1024.0,
+            bytes as f64 / 1_048_576.0,
+            scan_rows as f64 / scan_secs,
+            scan_kb as f64 / 1024.0,
+            100.0 * (rows as f64 / secs) / (scan_rows as f64 / scan_secs),
+        ));
+        eprintln!("{}", export_table.last().expect("row"));
+    }
+    println!("\nSearch (each keystroke of {} typed words, {REPEATS} rounds):\n", TYPED.len());
+    println!(
+        "| database | developers | searches | p50 | p95 | p99 | baseline p95 | p95 ÷ baseline | matches of last |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in &search_table {
+        println!("{row}");
+    }
+    println!("\nCSV export of everyone (child process; peak = VmHWM):\n");
+    println!(
+        "| database | rows | rows/s | peak memory | file | baseline rows/s (read only) | baseline peak | export ÷ baseline |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for row in &export_table {
+        println!("{row}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
