@@ -1,12 +1,13 @@
 //! Email templates: the default unless an admin customised it.
 
 use crate::entities::email_template;
+use crate::services::audit::{self, Event};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::FieldError;
 use portico_model::email::{EmailTemplate, EmailTemplateView, TemplateKey, unknown_variables};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait};
 
 const MAX_SUBJECT: usize = 200;
 const MAX_BODY: usize = 50_000;
@@ -43,7 +44,7 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Vec<
 /// Saves a customised template. Refuses empty parts, oversized parts and variables the
 /// template does not offer (they would render as nothing).
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     key: TemplateKey,
     t: EmailTemplate,
@@ -69,6 +70,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
+    let txn = db.begin().await?;
     let row = email_template::ActiveModel {
         key: Set(key.as_str().to_owned()),
         subject: Set(t.subject.clone()),
@@ -89,20 +91,37 @@ pub async fn update(
                 ])
                 .to_owned(),
         )
-        .exec(db)
+        .exec(&txn)
         .await?;
+    let event = Event::portal(
+        "template.update",
+        "email_template",
+        key.as_str(),
+        format!("Customised the email template {}", key.as_str()),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, template = key.as_str(), "email template customised");
     Ok(EmailTemplateView { key, template: t, customised: true })
 }
 
 /// Back to the built-in template.
 pub async fn restore_default(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     key: TemplateKey,
 ) -> DomainResult<EmailTemplateView> {
     actor.require_portal_admin()?;
-    email_template::Entity::delete_by_id(key.as_str().to_owned()).exec(db).await?;
+    let txn = db.begin().await?;
+    email_template::Entity::delete_by_id(key.as_str().to_owned()).exec(&txn).await?;
+    let event = Event::portal(
+        "template.restore",
+        "email_template",
+        key.as_str(),
+        format!("Restored the default email template {}", key.as_str()),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, template = key.as_str(), "email template restored to default");
     Ok(EmailTemplateView { key, template: key.default_template(), customised: false })
 }

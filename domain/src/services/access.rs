@@ -10,6 +10,7 @@
 use crate::entities::access_request::{self, RequestStatus};
 use crate::entities::{access_request_item, user};
 use crate::mail::Mailer;
+use crate::services::audit::{self, Event};
 use crate::services::{apps, cart, catalogs, keys, lifecycle, products};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
@@ -369,7 +370,25 @@ pub async fn decide(
     let view =
         view_of(&txn, access_request::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound)?)
             .await?;
-    if let Some(requester) = user::Entity::find_by_id(request.requested_by).one(&txn).await? {
+    let requester = user::Entity::find_by_id(request.requested_by).one(&txn).await?;
+    let event = Event::new(
+        if approve { "access.approve" } else { "access.reject" },
+        "access_request",
+        id,
+        &view.app_name,
+        requester.as_ref().map(|r| r.org_id),
+        format!(
+            "{} access of {} to {} on plan {}",
+            if approve { "Approved" } else { "Rejected" },
+            view.app_name,
+            product_names(&view),
+            view.plan.name
+        ),
+    )
+    .change("status", "pending", if approve { "approved" } else { "rejected" })
+    .change("reason", "", reason.clone().unwrap_or_default());
+    audit::record(&txn, Some(actor), event).await?;
+    if let Some(requester) = requester {
         let mut vars = vec![
             ("first_name", requester.first_name.clone()),
             ("last_name", requester.last_name.clone()),

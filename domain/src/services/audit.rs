@@ -7,7 +7,7 @@ use crate::entities::audit_event;
 use crate::{Actor, DomainResult};
 use chrono::Utc;
 use portico_model as m;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -47,6 +47,11 @@ impl<'a> Event<'a> {
             summary,
             changes: Vec::new(),
         }
+    }
+
+    /// An event about something that has no id of its own (the settings, a template).
+    pub fn portal(action: &'a str, target_kind: &'a str, target_label: &'a str, summary: String) -> Self {
+        Self { target_id: None, ..Self::new(action, target_kind, Uuid::nil(), target_label, None, summary) }
     }
 
     /// An event about a developer.
@@ -150,7 +155,11 @@ pub async fn list(
 ) -> DomainResult<Vec<m::AuditEntry>> {
     actor.require_portal_admin()?;
     let mut cond = Condition::all();
-    let contains = |s: &str| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], ""));
+    // `%`, `_` and `\` typed mean themselves (action names have underscores).
+    let contains = |s: &str| {
+        let escaped = s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        LikeExpr::new(format!("%{escaped}%")).escape('\\')
+    };
     // Case-insensitive on both databases: compare lower-cased text.
     let lower = |c: audit_event::Column| Expr::expr(Func::lower(Expr::col(c)));
     for (column, text) in [

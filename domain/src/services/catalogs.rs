@@ -9,6 +9,7 @@ use crate::entities::{
     access_request, api_product, catalog_org, catalog_product, catalog_team, organisation, team,
     team_membership,
 };
+use crate::services::audit::{self, Event};
 use crate::services::products;
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
@@ -16,7 +17,7 @@ use portico_model as m;
 use portico_model::{FieldError, GroupName, PlanInput};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -180,12 +181,13 @@ fn name_taken(err: &sea_orm::DbErr) -> Option<DomainError> {
 
 /// A new catalog. Portal admins only.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     name: &str,
     visibility: m::Visibility,
 ) -> DomainResult<Uuid> {
     actor.require_portal_admin()?;
+    let txn = db.begin().await?;
     let name = GroupName::parse("catalog_name", name)?;
     let now = Utc::now();
     let row = catalog::ActiveModel {
@@ -195,28 +197,52 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(|e| name_taken(&e).unwrap_or(e.into()))?;
+    let event = Event::new(
+        "catalog.create",
+        "catalog",
+        row.id,
+        &row.name,
+        None,
+        format!("Created catalog {} ({})", row.name, visibility.label()),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, catalog.id = %row.id, "catalog created");
     Ok(row.id)
 }
 
 /// Renames a catalog or changes who may see it. Portal admins only.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     name: &str,
     visibility: m::Visibility,
 ) -> DomainResult<()> {
     actor.require_portal_admin()?;
+    let txn = db.begin().await?;
     let name = GroupName::parse("catalog_name", name)?;
-    let mut row: catalog::ActiveModel = get_catalog(db, id).await?.into();
+    let before = get_catalog(&txn, id).await?;
+    let event = Event::new(
+        "catalog.update",
+        "catalog",
+        id,
+        name.as_str(),
+        None,
+        format!("Edited catalog {}", name.as_str()),
+    )
+    .change("name", &before.name, name.as_str())
+    .change("visibility", visibility_dto(before.visibility).label(), visibility.label());
+    audit::record(&txn, Some(actor), event).await?;
+    let mut row: catalog::ActiveModel = before.into();
     row.name = Set(name.as_str().to_owned());
     row.visibility = Set(visibility_entity(visibility));
     row.updated_at = Set(Utc::now());
-    row.update(db).await.map_err(|e| name_taken(&e).unwrap_or(e.into()))?;
+    row.update(&txn).await.map_err(|e| name_taken(&e).unwrap_or(e.into()))?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -280,74 +306,128 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Domai
 
 /// Puts a product in a catalog or takes it out (again is harmless). Portal admins only.
 pub async fn set_product(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     catalog_id: Uuid,
     product_id: Uuid,
     included: bool,
 ) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    get_catalog(db, catalog_id).await?;
-    products::get(db, product_id).await?;
+    let txn = db.begin().await?;
+    let catalog = get_catalog(&txn, catalog_id).await?;
+    let target = products::get(&txn, product_id).await?;
     if included {
         let row = catalog_product::ActiveModel { catalog_id: Set(catalog_id), product_id: Set(product_id) };
-        catalog_product::Entity::insert(row).on_conflict_do_nothing().exec(db).await?;
+        catalog_product::Entity::insert(row).on_conflict_do_nothing().exec(&txn).await?;
     } else {
         catalog_product::Entity::delete_many()
             .filter(catalog_product::Column::CatalogId.eq(catalog_id))
             .filter(catalog_product::Column::ProductId.eq(product_id))
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
+    let (verb, action) =
+        if included { ("Added", "catalog.product_add") } else { ("Removed", "catalog.product_remove") };
+    let event = Event::new(
+        action,
+        "catalog",
+        catalog.id,
+        &catalog.name,
+        None,
+        format!(
+            "{verb} product {} {} catalog {}",
+            target.name,
+            if included { "to" } else { "from" },
+            catalog.name
+        ),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     Ok(())
 }
 
 /// Shows a catalog to an organisation or stops. Portal admins only.
 pub async fn set_org(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     catalog_id: Uuid,
     org_id: Uuid,
     included: bool,
 ) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    get_catalog(db, catalog_id).await?;
-    organisation::Entity::find_by_id(org_id).one(db).await?.ok_or(DomainError::NotFound)?;
+    let txn = db.begin().await?;
+    let catalog = get_catalog(&txn, catalog_id).await?;
+    let target = organisation::Entity::find_by_id(org_id).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if included {
         let row = catalog_org::ActiveModel { catalog_id: Set(catalog_id), org_id: Set(org_id) };
-        catalog_org::Entity::insert(row).on_conflict_do_nothing().exec(db).await?;
+        catalog_org::Entity::insert(row).on_conflict_do_nothing().exec(&txn).await?;
     } else {
         catalog_org::Entity::delete_many()
             .filter(catalog_org::Column::CatalogId.eq(catalog_id))
             .filter(catalog_org::Column::OrgId.eq(org_id))
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
+    let (verb, action) =
+        if included { ("Added", "catalog.org_add") } else { ("Removed", "catalog.org_remove") };
+    let event = Event::new(
+        action,
+        "catalog",
+        catalog.id,
+        &catalog.name,
+        None,
+        format!(
+            "{verb} organisation {} {} catalog {}",
+            target.name,
+            if included { "to" } else { "from" },
+            catalog.name
+        ),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     Ok(())
 }
 
 /// Shows a catalog to a team or stops. Portal admins only.
 pub async fn set_team(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     catalog_id: Uuid,
     team_id: Uuid,
     included: bool,
 ) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    get_catalog(db, catalog_id).await?;
-    team::Entity::find_by_id(team_id).one(db).await?.ok_or(DomainError::NotFound)?;
+    let txn = db.begin().await?;
+    let catalog = get_catalog(&txn, catalog_id).await?;
+    let target = team::Entity::find_by_id(team_id).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if included {
         let row = catalog_team::ActiveModel { catalog_id: Set(catalog_id), team_id: Set(team_id) };
-        catalog_team::Entity::insert(row).on_conflict_do_nothing().exec(db).await?;
+        catalog_team::Entity::insert(row).on_conflict_do_nothing().exec(&txn).await?;
     } else {
         catalog_team::Entity::delete_many()
             .filter(catalog_team::Column::CatalogId.eq(catalog_id))
             .filter(catalog_team::Column::TeamId.eq(team_id))
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
+    let (verb, action) =
+        if included { ("Added", "catalog.team_add") } else { ("Removed", "catalog.team_remove") };
+    let event = Event::new(
+        action,
+        "catalog",
+        catalog.id,
+        &catalog.name,
+        None,
+        format!(
+            "{verb} team {} {} catalog {}",
+            target.name,
+            if included { "to" } else { "from" },
+            catalog.name
+        ),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -367,6 +447,14 @@ fn plan_columns(row: &mut plan::ActiveModel, input: &PlanInput) {
     row.requires_approval = Set(input.requires_approval);
 }
 
+/// A plan's terms in a line, for the audit log: "10/second, 10000/day, approval".
+fn terms(p: &plan::Model) -> String {
+    let d = plan_dto(p);
+    let quota = d.quota.map_or_else(|| "no quota".to_owned(), |q| format!("{q}/{}", d.quota_period.unit()));
+    let approval = if d.requires_approval { "approval needed" } else { "instant" };
+    format!("{}/{}, {quota}, {approval}", d.rate_limit, d.rate_period.unit())
+}
+
 fn plan_name_taken(err: &sea_orm::DbErr) -> Option<DomainError> {
     DomainError::is_unique_violation(err)
         .then(|| FieldError::new("plan_name", "This catalog already has a plan with this name.").into())
@@ -374,14 +462,15 @@ fn plan_name_taken(err: &sea_orm::DbErr) -> Option<DomainError> {
 
 /// A new plan in a catalog. Portal admins only.
 pub async fn create_plan(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     catalog_id: Uuid,
     input: PlanInput,
 ) -> DomainResult<m::Plan> {
     actor.require_portal_admin()?;
+    let txn = db.begin().await?;
     let input = input.check()?;
-    get_catalog(db, catalog_id).await?;
+    let catalog = get_catalog(&txn, catalog_id).await?;
     let mut row = plan::ActiveModel {
         id: Set(Uuid::now_v7()),
         catalog_id: Set(catalog_id),
@@ -389,40 +478,68 @@ pub async fn create_plan(
         ..Default::default()
     };
     plan_columns(&mut row, &input);
-    let saved = row.insert(db).await.map_err(|e| plan_name_taken(&e).unwrap_or(e.into()))?;
+    let saved = row.insert(&txn).await.map_err(|e| plan_name_taken(&e).unwrap_or(e.into()))?;
+    let event = Event::new(
+        "plan.create",
+        "plan",
+        saved.id,
+        &saved.name,
+        None,
+        format!("Created plan {} in {}: {}", saved.name, catalog.name, terms(&saved)),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, plan.id = %saved.id, "plan created");
     Ok(plan_dto(&saved))
 }
 
 /// Changes a plan's terms; keys already issued follow them. Portal admins only.
 pub async fn update_plan(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     input: PlanInput,
 ) -> DomainResult<m::Plan> {
     actor.require_portal_admin()?;
+    let txn = db.begin().await?;
     let input = input.check()?;
-    let mut row: plan::ActiveModel = get_plan(db, id).await?.into();
+    let before = get_plan(&txn, id).await?;
+    let mut row: plan::ActiveModel = before.clone().into();
     plan_columns(&mut row, &input);
-    let saved = row.update(db).await.map_err(|e| plan_name_taken(&e).unwrap_or(e.into()))?;
+    let saved = row.update(&txn).await.map_err(|e| plan_name_taken(&e).unwrap_or(e.into()))?;
+    let event =
+        Event::new("plan.update", "plan", id, &saved.name, None, format!("Edited plan {}", saved.name))
+            .change("name", &before.name, &saved.name)
+            .change("terms", terms(&before), terms(&saved));
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, plan.id = %id, "plan updated");
     Ok(plan_dto(&saved))
 }
 
 /// Deletes a plan that no request has used. Portal admins only.
-pub async fn delete_plan(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
+pub async fn delete_plan(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    let plan = get_plan(db, id).await?;
-    let used = access_request::Entity::find().filter(access_request::Column::PlanId.eq(id)).count(db).await?;
+    let txn = db.begin().await?;
+    let plan = get_plan(&txn, id).await?;
+    let used =
+        access_request::Entity::find().filter(access_request::Column::PlanId.eq(id)).count(&txn).await?;
     if used > 0 {
         return Err(DomainError::Conflict(format!(
             "{} has been requested {used} time(s); it stays so those subscriptions keep their terms.",
             plan.name
         )));
     }
-    plan::Entity::delete_by_id(id).exec(db).await?;
+    plan::Entity::delete_by_id(id).exec(&txn).await?;
+    let event =
+        Event::new("plan.delete", "plan", id, &plan.name, None, format!("Deleted plan {}", plan.name));
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, plan.id = %id, "plan deleted");
     Ok(())
 }

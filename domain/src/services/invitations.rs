@@ -9,6 +9,7 @@ use crate::mail::Mailer;
 use crate::password::PasswordHasher;
 use crate::secret::{hash_token, random_token};
 use crate::services::accounts::{self, NewUser};
+use crate::services::audit::{self, Event};
 use crate::services::{org_members, organisations};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::{Duration, Utc};
@@ -89,6 +90,14 @@ pub async fn add_user(
                 must_change_password: must_change,
             };
             let user = accounts::insert_in_team(&txn, new, &team, OrgRole::Member).await?;
+            let event = Event::developer(
+                "developer.add",
+                user.id,
+                &user.email,
+                org.id,
+                format!("Added {} to {} with a password", user.email, org.name),
+            );
+            audit::record(&txn, Some(actor), event).await?;
             txn.commit().await?;
             tracing::info!(by = %actor.user_id, user.id = %user.id, must_change, "user added with a password");
             Ok(Added::User(user))
@@ -173,6 +182,15 @@ async fn invite(
     .insert(&txn)
     .await?;
     send_invite(&txn, mailer, actor, &inv, org, &token, invite_ttl).await?;
+    let event = Event::new(
+        "invitation.send",
+        "invitation",
+        inv.id,
+        &inv.email,
+        Some(org.id),
+        format!("Invited {} to {}", inv.email, org.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, invitation.id = %inv.id, org.id = %org.id, "invitation sent");
     Ok(inv)
@@ -277,6 +295,15 @@ pub async fn resend(
     active.last_sent_at = Set(now);
     let inv = active.update(&txn).await?;
     send_invite(&txn, mailer, actor, &inv, &org, &token, invite_ttl).await?;
+    let event = Event::new(
+        "invitation.resend",
+        "invitation",
+        inv.id,
+        &inv.email,
+        Some(org.id),
+        format!("Sent {} a fresh invitation link", inv.email),
+    );
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(inv)
 }
@@ -294,6 +321,15 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     if res.rows_affected == 0 {
         return Err(DomainError::NotFound);
     }
+    let event = Event::new(
+        "invitation.revoke",
+        "invitation",
+        inv.id,
+        &inv.email,
+        Some(inv.org_id),
+        format!("Revoked the invitation of {}", inv.email),
+    );
+    audit::record(db, Some(actor), event).await?;
     tracing::info!(by = %actor.user_id, invitation.id = %inv.id, "invitation revoked");
     Ok(())
 }

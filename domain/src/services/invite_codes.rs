@@ -6,6 +6,7 @@ use crate::entities::invite_code;
 use crate::entities::organisation::OrgStatus;
 use crate::entities::team;
 use crate::secret::hash_token;
+use crate::services::audit::{self, Event};
 use crate::services::organisations;
 use crate::{Actor, DomainError, DomainResult};
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -46,7 +48,7 @@ pub struct NewCode {
 /// Creates a code; returns it with the one copy of the code in the clear. Portal
 /// admins only.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     new: NewCode,
 ) -> DomainResult<(invite_code::Model, String)> {
@@ -68,6 +70,7 @@ pub async fn create(
     }
     let code = generate();
     let canonical = normalise(&code);
+    let txn = db.begin().await?;
     let row = invite_code::ActiveModel {
         id: Set(Uuid::now_v7()),
         code_hash: Set(hash_token(&canonical)),
@@ -81,8 +84,19 @@ pub async fn create(
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let label = format!("{}…", row.prefix);
+    let event = Event::new(
+        "invite_code.create",
+        "invite_code",
+        row.id,
+        &label,
+        Some(org.id),
+        format!("Made an invite code for team {} of {}", team.name, org.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, code.id = %row.id, team.id = %team.id, "invite code created");
     Ok((row, code))
 }
@@ -112,17 +126,34 @@ pub async fn team_name(db: &impl ConnectionTrait, team_id: Uuid) -> DomainResult
 }
 
 /// Stops a code from working. Portal admins only.
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
+pub async fn revoke(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<()> {
     actor.require_portal_admin()?;
+    let txn = db.begin().await?;
     let res = invite_code::Entity::update_many()
         .col_expr(invite_code::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(invite_code::Column::Id.eq(id))
         .filter(invite_code::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(DomainError::NotFound);
     }
+    let row = invite_code::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound)?;
+    let label = format!("{}…", row.prefix);
+    let event = Event::new(
+        "invite_code.revoke",
+        "invite_code",
+        id,
+        &label,
+        Some(row.org_id),
+        format!("Revoked the invite code {label}"),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, code.id = %id, "invite code revoked");
     Ok(())
 }

@@ -6,6 +6,7 @@
 use crate::entities::access_request::{self, RequestStatus};
 use crate::entities::{api_key, plan, user};
 use crate::secret::hash_token;
+use crate::services::audit::{self, Event};
 use crate::services::{apps, search_index};
 use crate::{Actor, DomainError, DomainResult, apikey};
 use chrono::{DateTime, Duration, Utc};
@@ -14,7 +15,7 @@ use portico_model::{FieldError, MAX_GRACE_HOURS};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -146,6 +147,21 @@ pub async fn rotate(
     let (row, secret) = issue(&txn, actor.user_id, &request, &plan).await?;
     let grace_end = now + Duration::hours(i64::from(grace_hours));
     let ends = old.expires_at.map_or(grace_end, |at| at.min(grace_end));
+    let app = apps::get_for(&txn, actor, old.app_id).await?;
+    let event = Event::new(
+        "key.rotate",
+        "key",
+        old.id,
+        &old.prefix,
+        Some(app.org_id),
+        format!(
+            "Rotated key {}… of app {} (the old one ends {})",
+            old.prefix,
+            app.name,
+            ends.format("%Y-%m-%d %H:%M UTC")
+        ),
+    );
+    audit::record(&txn, Some(actor), event).await?;
     let mut old: api_key::ActiveModel = old.into();
     old.expires_at = Set(Some(ends));
     old.update(&txn).await?;
@@ -156,14 +172,32 @@ pub async fn rotate(
 }
 
 /// Ends a key at once. Revoking a revoked key changes nothing.
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    let key = key_for(db, actor, id).await?;
-    api_key::Entity::update_many()
+pub async fn revoke(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<()> {
+    let txn = db.begin().await?;
+    let key = key_for(&txn, actor, id).await?;
+    let revoked = api_key::Entity::update_many()
         .col_expr(api_key::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(api_key::Column::Id.eq(key.id))
         .filter(api_key::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
+    if revoked.rows_affected == 1 {
+        let app = apps::get_for(&txn, actor, key.app_id).await?;
+        let event = Event::new(
+            "key.revoke",
+            "key",
+            key.id,
+            &key.prefix,
+            Some(app.org_id),
+            format!("Revoked key {}… of app {}", key.prefix, app.name),
+        );
+        audit::record(&txn, Some(actor), event).await?;
+    }
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, key.id = %id, "API key revoked");
     Ok(())

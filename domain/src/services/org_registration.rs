@@ -8,6 +8,7 @@
 use crate::entities::organisation::{self, OrgStatus};
 use crate::entities::user::{self, OrgRole, PortalRole};
 use crate::mail::Mailer;
+use crate::services::audit::{self, Event};
 use crate::services::organisations::{self, NewOrg};
 use crate::services::{accounts, lifecycle, settings};
 use crate::{Actor, DomainError, DomainResult};
@@ -230,6 +231,18 @@ pub async fn decide(
             mailer.send(&txn, TemplateKey::OrgRegistrationRejected, &requester.email, vars).await?;
         }
     }
+    let verb = if to == OrgStatus::Active { "Approved" } else { "Rejected" };
+    let event = Event::new(
+        if to == OrgStatus::Active { "organisation.approve" } else { "organisation.reject" },
+        "organisation",
+        org.id,
+        &org.name,
+        Some(org.id),
+        format!("{verb} the registration of {}", org.name),
+    )
+    .change("status", status_label(org.status), status_label(to))
+    .change("reason", "", reason.unwrap_or_default());
+    audit::record(&txn, Some(actor), event).await?;
     txn.commit().await?;
     tracing::info!(by = %actor.user_id, status = status_label(to), "organisation request decided");
     organisations::get_org(db, org_id).await

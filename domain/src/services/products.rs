@@ -2,12 +2,16 @@
 //! say so); consumers read published products through the catalogs they may see.
 
 use crate::entities::{api_product, catalog, catalog_product, product_api};
+use crate::services::audit::{self, Event};
 use crate::services::catalogs;
 use crate::{Actor, DomainError, DomainResult, markdown, openapi};
 use chrono::Utc;
 use portico_model as m;
 use portico_model::{ApiInput, FieldError, ProductInput};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -163,15 +167,25 @@ pub async fn detail_for_consumer(
     Ok(detail)
 }
 
+/// The documentation as an edit's before/after shows it (its size, not its text).
+fn doc_size(doc: &str) -> String {
+    format!("{} characters", doc.chars().count())
+}
+
 fn slug_taken(err: &sea_orm::DbErr) -> Option<DomainError> {
     DomainError::is_unique_violation(err)
         .then(|| FieldError::new("slug", "Another product already uses this slug.").into())
 }
 
 /// A new, unpublished product. Portal admins only.
-pub async fn create(db: &impl ConnectionTrait, actor: &Actor, input: ProductInput) -> DomainResult<Uuid> {
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    input: ProductInput,
+) -> DomainResult<Uuid> {
     actor.require_portal_admin()?;
     let now = Utc::now();
+    let txn = db.begin().await?;
     let row = api_product::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(input.name),
@@ -183,23 +197,50 @@ pub async fn create(db: &impl ConnectionTrait, actor: &Actor, input: ProductInpu
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(|e| slug_taken(&e).unwrap_or(e.into()))?;
+    let event = Event::new(
+        "product.create",
+        "product",
+        row.id,
+        &row.name,
+        None,
+        format!("Created product {}", row.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, product.id = %row.id, "product created");
     Ok(row.id)
 }
 
 /// Changes a product's fields and publication. Portal admins only.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     input: ProductInput,
     published: bool,
 ) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    let mut row: api_product::ActiveModel = get(db, id).await?.into();
+    let txn = db.begin().await?;
+    let before = get(&txn, id).await?;
+    let event = Event::new(
+        "product.update",
+        "product",
+        id,
+        &input.name,
+        None,
+        format!("Edited product {}", input.name),
+    )
+    .change("name", &before.name, &input.name)
+    .change("slug", &before.slug, &input.slug)
+    .change("summary", &before.summary, &input.summary)
+    .change("base URL", &before.base_url, &input.base_url)
+    .change("documentation", doc_size(&before.documentation), doc_size(&input.documentation))
+    .change("published", before.published, published);
+    audit::record(&txn, Some(actor), event).await?;
+    let mut row: api_product::ActiveModel = before.into();
     row.name = Set(input.name);
     row.slug = Set(input.slug);
     row.summary = Set(input.summary);
@@ -207,7 +248,8 @@ pub async fn update(
     row.base_url = Set(input.base_url);
     row.published = Set(published);
     row.updated_at = Set(Utc::now());
-    row.update(db).await.map_err(|e| slug_taken(&e).unwrap_or(e.into()))?;
+    row.update(&txn).await.map_err(|e| slug_taken(&e).unwrap_or(e.into()))?;
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, product.id = %id, published, "product updated");
     Ok(())
@@ -216,43 +258,64 @@ pub async fn update(
 /// Adds an API, with its OpenAPI 3 document (JSON or YAML) when given. Portal admins
 /// only.
 pub async fn add_api(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     product_id: Uuid,
     input: ApiInput,
     spec: Option<&str>,
 ) -> DomainResult<m::ProductApi> {
     actor.require_portal_admin()?;
-    get(db, product_id).await?;
+    let product = get(db, product_id).await?;
     let spec = spec.map(openapi::read).transpose()?;
     let operations = spec.as_ref().map(|s| s.operations.clone()).unwrap_or_default();
-    let row =
-        product_api::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            product_id: Set(product_id),
-            name: Set(input.name),
-            path_prefix: Set(input.path_prefix),
-            spec_title: Set(spec.as_ref().map(|s| s.title.chars().take(200).collect())),
-            spec: Set(spec.map(|s| s.json)),
-            operations: Set(
-                serde_json::to_string(&operations).map_err(|e| DomainError::Internal(e.to_string()))?
-            ),
-            created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
+    let row = product_api::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        product_id: Set(product_id),
+        name: Set(input.name),
+        path_prefix: Set(input.path_prefix),
+        spec_title: Set(spec.as_ref().map(|s| s.title.chars().take(200).collect())),
+        spec: Set(spec.map(|s| s.json)),
+        operations: Set(serde_json::to_string(&operations).map_err(|e| DomainError::Internal(e.to_string()))?),
+        created_at: Set(Utc::now()),
+    };
+    let txn = db.begin().await?;
+    let row = row.insert(&txn).await?;
+    let event = Event::new(
+        "product.add_api",
+        "product",
+        product.id,
+        &product.name,
+        None,
+        format!("Added API {} ({}) to {}", row.name, row.path_prefix, product.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     tracing::info!(by = %actor.user_id, product.id = %product_id, api.id = %row.id, "API added");
     Ok(api_dto(row))
 }
 
 /// Removes an API from its product. Portal admins only.
-pub async fn remove_api(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
+pub async fn remove_api(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<()> {
     actor.require_portal_admin()?;
-    let res = product_api::Entity::delete_by_id(id).exec(db).await?;
-    if res.rows_affected == 0 {
-        return Err(DomainError::NotFound);
-    }
+    let txn = db.begin().await?;
+    let api = product_api::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound)?;
+    let product = get(&txn, api.product_id).await?;
+    product_api::Entity::delete_by_id(id).exec(&txn).await?;
+    let event = Event::new(
+        "product.remove_api",
+        "product",
+        product.id,
+        &product.name,
+        None,
+        format!("Removed API {} ({}) from {}", api.name, api.path_prefix, product.name),
+    );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     crate::gateway::changed(db).await?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Portal settings: typed reads with defaults, admin-only writes.
 
 use crate::entities::setting;
+use crate::services::audit::{self, Event};
 use crate::{Actor, DomainError, DomainResult};
 use chrono::Utc;
 use portico_model::{FieldError, PortalSettings};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -69,7 +70,7 @@ pub async fn get(db: &impl ConnectionTrait) -> DomainResult<PortalSettings> {
 
 /// Changes the settings. Portal admins only.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     new: &PortalSettings,
 ) -> DomainResult<PortalSettings> {
@@ -78,10 +79,28 @@ pub async fn update(
     if name.is_empty() || name.chars().count() > 60 {
         return Err(FieldError::new("portal_name", "Use 1 to 60 characters.").into());
     }
-    write(db, PORTAL_NAME, &name).await?;
-    write(db, AUTO_APPROVE_REGISTRATIONS, &new.auto_approve_registrations).await?;
-    write(db, ORG_REGISTRATION, &new.org_registration).await?;
-    write(db, AUTO_APPROVE_ORGS, &new.auto_approve_org_registrations).await?;
+    let txn = db.begin().await?;
+    let before = get(&txn).await?;
+    write(&txn, PORTAL_NAME, &name).await?;
+    write(&txn, AUTO_APPROVE_REGISTRATIONS, &new.auto_approve_registrations).await?;
+    write(&txn, ORG_REGISTRATION, &new.org_registration).await?;
+    write(&txn, AUTO_APPROVE_ORGS, &new.auto_approve_org_registrations).await?;
+    let event =
+        Event::portal("settings.update", "settings", "Portal settings", "Changed the portal settings".into())
+            .change("portal name", &before.portal_name, name)
+            .change(
+                "auto-approve registrations",
+                before.auto_approve_registrations,
+                new.auto_approve_registrations,
+            )
+            .change("organisation registration", before.org_registration, new.org_registration)
+            .change(
+                "auto-approve organisations",
+                before.auto_approve_org_registrations,
+                new.auto_approve_org_registrations,
+            );
+    audit::record(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     tracing::info!(by = %actor.user_id, settings = ?new, "settings updated");
     get(db).await
 }
