@@ -1138,7 +1138,7 @@ pub async fn bulk_developers(
                     updated_at: registered,
                     status_changed_at: registered,
                 };
-                let attribute = (serial % 10 == 0).then(|| format!("CRM-{serial:07}"));
+                let attribute = serial.is_multiple_of(10).then(|| format!("CRM-{serial:07}"));
                 let doc = search_index::document(&search_index::DocParts {
                     first_name: &u.first_name,
                     last_name: &u.last_name,

@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { developers: Some(n) } => {
             let started = std::time::Instant::now();
             let added = demo::bulk_developers(&state.backend.db, n, |done| {
-                if done % 50_000 == 0 || done == n {
+                if done.is_multiple_of(50_000) || done == n {
                     tracing::info!(done, of = n, "generating developers");
                 }
             })

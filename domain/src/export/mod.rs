@@ -410,7 +410,7 @@ pub async fn products(
             }
         }
         written += 1;
-        if written % 100 == 0 {
+        if written.is_multiple_of(100) {
             progress(written);
         }
     }

@@ -174,7 +174,7 @@ async fn usage_is_counted_without_losing_a_call(db: DatabaseConnection) {
         tasks.push(tokio::spawn(async move {
             for i in 0..sent / 8 {
                 // Some calls are refused (a path the key does not cover): counted too.
-                let uri = if (i + worker) % 10 == 0 { "/elsewhere" } else { "/payments" };
+                let uri = if (i + worker).is_multiple_of(10) { "/elsewhere" } else { "/payments" };
                 call(&app, &key, uri).await;
             }
         }));
