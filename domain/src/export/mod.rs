@@ -391,7 +391,7 @@ pub async fn products(
         }
         m::ExportFormat::Json => Some(JsonArray::start(out).map_err(io)?),
     };
-    let mut written = 0;
+    let mut written: u64 = 0;
     for p in list {
         match json.as_mut() {
             None => {
