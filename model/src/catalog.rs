@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who may see a catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Visibility {
     /// Everyone, signed in or not.
     Public,
@@ -28,6 +29,7 @@ impl Visibility {
 
 /// The window of a plan's rate limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum RatePeriod {
     Second,
     Minute,
@@ -44,6 +46,7 @@ impl RatePeriod {
 
 /// The window of a plan's quota.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum QuotaPeriod {
     Day,
     Month,
@@ -60,6 +63,7 @@ impl QuotaPeriod {
 
 /// A catalog by name, as lists and groups show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogRef {
     pub id: CatalogId,
     pub name: String,
@@ -68,6 +72,7 @@ pub struct CatalogRef {
 
 /// A product by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductRef {
     pub id: ProductId,
     pub name: String,
@@ -76,6 +81,7 @@ pub struct ProductRef {
 
 /// A plan of a catalog.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Plan {
     pub id: PlanId,
     pub catalog_id: CatalogId,
@@ -126,6 +132,7 @@ pub fn thousands(n: u64) -> String {
 
 /// One operation of an OpenAPI document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiOperation {
     /// Upper case: `GET`, `POST`, …
     pub method: String,
@@ -135,6 +142,7 @@ pub struct ApiOperation {
 
 /// One API of a product.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductApi {
     pub id: ProductApiId,
     pub name: String,
@@ -146,6 +154,7 @@ pub struct ProductApi {
 
 /// A product in lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductSummary {
     pub id: ProductId,
     pub name: String,
@@ -160,6 +169,7 @@ pub struct ProductSummary {
 
 /// What one catalog offers for a product: its plans.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogOffer {
     pub catalog: CatalogRef,
     pub plans: Vec<Plan>,
@@ -167,6 +177,7 @@ pub struct CatalogOffer {
 
 /// A product's page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductDetail {
     pub id: ProductId,
     pub name: String,
@@ -186,6 +197,7 @@ pub struct ProductDetail {
 
 /// The consumer's catalog page: what the caller may see.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogListing {
     pub catalogs: Vec<CatalogRef>,
     /// Published products of those catalogs, each with the visible catalogs holding it.
@@ -194,6 +206,7 @@ pub struct CatalogListing {
 
 /// A catalog in the admin's list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogSummary {
     pub catalog: CatalogRef,
     pub products: u32,
@@ -204,6 +217,7 @@ pub struct CatalogSummary {
 
 /// A team a private catalog is shown to, with its organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AudienceTeam {
     pub id: TeamId,
     pub name: String,
@@ -212,6 +226,7 @@ pub struct AudienceTeam {
 
 /// An organisation a private catalog is shown to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AudienceOrg {
     pub id: OrgId,
     pub name: String,
@@ -219,6 +234,7 @@ pub struct AudienceOrg {
 
 /// A catalog as the admin edits it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogDetail {
     pub catalog: CatalogRef,
     pub products: Vec<ProductRef>,
@@ -229,6 +245,7 @@ pub struct CatalogDetail {
 
 /// One catalog's part of the cart: its products and the plans to choose from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CartGroup {
     pub catalog: CatalogRef,
     pub products: Vec<ProductRef>,
@@ -237,6 +254,7 @@ pub struct CartGroup {
 
 /// The caller's cart, kept on the host, grouped by catalog.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cart {
     pub groups: Vec<CartGroup>,
 }
@@ -254,6 +272,7 @@ impl Cart {
 /// Where an access request is: pending → approved | rejected; pending → cancelled
 /// (its app deleted); approved → revoked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum RequestStatus {
     Pending,
     Approved,
@@ -276,6 +295,7 @@ impl RequestStatus {
 
 /// An access request: one app, one catalog, one plan, one or more products.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccessRequestView {
     pub id: AccessRequestId,
     pub app_id: AppId,
@@ -296,6 +316,7 @@ pub struct AccessRequestView {
 
 /// An API key's state, computed when read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum KeyStatus {
     Active,
     /// Active, but it expires within seven days (or its rotation grace is running).
@@ -332,6 +353,7 @@ impl KeyStatus {
 
 /// An API key's metadata. The key itself is never stored; it is shown once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
     pub request_id: AccessRequestId,
@@ -348,6 +370,7 @@ pub struct ApiKeyView {
 
 /// A key just made: its metadata and, this once, the key itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewApiKey {
     pub key: ApiKeyView,
     pub secret: String,
@@ -355,6 +378,7 @@ pub struct NewApiKey {
 
 /// An app with its requests and keys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppView {
     pub id: AppId,
     pub name: String,
@@ -373,6 +397,7 @@ pub struct AppView {
 /// What "Request access" gives back: the request, and the key when the plan needed no
 /// approval (shown once).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequestOutcome {
     pub request: AccessRequestView,
     pub key: Option<NewApiKey>,

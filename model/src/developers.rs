@@ -23,6 +23,7 @@ pub const COUNT_CAP: u32 = 1000;
 
 /// The order of the developers list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum DeveloperSort {
     #[default]
     Newest,
@@ -61,6 +62,7 @@ impl DeveloperSort {
 /// organisation, team, attribute values, key prefix), filters, order, and the page
 /// after `after` (an opaque cursor from the previous page).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeveloperQuery {
     #[serde(default)]
     pub text: String,
@@ -89,6 +91,7 @@ impl DeveloperQuery {
 
 /// One page of developers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeveloperPage {
     pub rows: Vec<UserSummary>,
     /// The cursor of the next page, if there is one.
@@ -114,6 +117,7 @@ impl DeveloperPage {
 
 /// A custom attribute.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attribute {
     pub name: String,
     pub value: String,
@@ -179,11 +183,36 @@ pub fn parse_username(raw: &str) -> Result<Option<String>, FieldError> {
     }
 }
 
+/// An admin's "Add user": EITHER `password` (with `must_change`) OR `send_invite`,
+/// never both and never neither; in `org_id`'s organisation (default: the portal's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewDeveloper {
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
+    pub first_name: String,
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
+    pub last_name: String,
+    #[cfg_attr(feature = "schema", schemars(email))]
+    pub email: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub must_change: bool,
+    #[serde(default)]
+    pub send_invite: bool,
+    #[serde(default)]
+    pub org_id: Option<OrgId>,
+}
+
 /// An admin's edit of a developer's fields (never their keys).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeveloperEdit {
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
     pub first_name: String,
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
     pub last_name: String,
+    #[cfg_attr(feature = "schema", schemars(email))]
     pub email: String,
     #[serde(default)]
     pub username: String,
@@ -220,6 +249,7 @@ impl DeveloperEdit {
 
 /// A team by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamRef {
     pub id: TeamId,
     pub name: String,
@@ -228,6 +258,7 @@ pub struct TeamRef {
 /// An approved (or pending) access of one of the developer's apps: its plan, and the
 /// other plans of the same catalog it could move to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subscription {
     pub request: AccessRequestView,
     /// The catalog's other plans (upgrade / downgrade), without the current one.
@@ -236,6 +267,7 @@ pub struct Subscription {
 
 /// A developer as Admin → Developers → a developer shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeveloperProfile {
     pub id: UserId,
     pub email: String,
@@ -284,6 +316,7 @@ impl DeveloperProfile {
 
 /// What deleting a developer removes, listed before anyone confirms.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeletePreview {
     pub email: String,
     /// Apps that go with the developer (their own apps and the shared apps only they used
@@ -303,6 +336,7 @@ pub struct DeletePreview {
 
 /// One audit-log entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -316,6 +350,7 @@ pub struct AuditEntry {
 
 /// One field of an edit, before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldChange {
     pub field: String,
     pub before: String,
@@ -324,6 +359,7 @@ pub struct FieldChange {
 
 /// Filters of the audit log.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditQuery {
     /// Part of an action name (`developer.`, `key.revoke`).
     #[serde(default)]
@@ -341,6 +377,7 @@ pub struct AuditQuery {
 
 /// A plan change of a subscription, as chosen by an admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanChange {
     pub request_id: AccessRequestId,
     pub plan_id: crate::ids::PlanId,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which side of the portal a user is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum PortalRole {
     /// Provider side: manages the portal.
     Admin,
@@ -16,6 +17,7 @@ pub enum PortalRole {
 
 /// Where an account is in its life: pending → active ⇄ inactive, pending → rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum AccountStatus {
     Pending,
     Active,
@@ -36,6 +38,7 @@ impl AccountStatus {
 
 /// The signed-in user, as the client needs to know them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Me {
     pub id: UserId,
     pub email: String,
@@ -82,6 +85,7 @@ impl Me {
 
 /// What happened to a sign-up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SignUpOutcome {
     /// The account is active and the caller is now signed in.
     SignedIn(Me),
@@ -91,6 +95,7 @@ pub enum SignUpOutcome {
 
 /// One row of the admin's user list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserSummary {
     pub id: UserId,
     pub email: String,
@@ -107,6 +112,7 @@ pub struct UserSummary {
 
 /// The admin home page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AdminOverview {
     pub users: u64,
     pub pending_users: u64,
@@ -118,6 +124,7 @@ pub struct AdminOverview {
 
 /// What anyone may know about the portal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortalInfo {
     pub portal_name: String,
     /// Developers may ask for organisations of their own (sign-up offers the field).
@@ -126,6 +133,7 @@ pub struct PortalInfo {
 
 /// Portal-wide settings an admin can change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortalSettings {
     pub portal_name: String,
     pub auto_approve_registrations: bool,
@@ -137,6 +145,7 @@ pub struct PortalSettings {
 
 /// The outcome of an admin's "Add user".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum AddUserOutcome {
     /// The account exists with the password the admin set.
     Created(UserSummary),
@@ -146,6 +155,7 @@ pub enum AddUserOutcome {
 
 /// A pending invitation, for the admin's list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InvitationSummary {
     pub id: InvitationId,
     pub email: String,
@@ -160,6 +170,7 @@ pub struct InvitationSummary {
 
 /// What an invitation link prefills on the registration form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InvitationPreview {
     pub email: String,
     pub first_name: String,
@@ -169,6 +180,7 @@ pub struct InvitationPreview {
 
 /// Where a mail is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum MailStatus {
     /// No SMTP configured: kept in the outbox.
     Held,
@@ -190,6 +202,7 @@ impl MailStatus {
 
 /// A mail in the outbox; bodies only when one mail is opened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutboxMail {
     pub id: MailId,
     pub to: String,
@@ -206,6 +219,7 @@ pub struct OutboxMail {
 
 /// An organisation's lifecycle: pending → active ⇄ inactive, pending → rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum OrgStatus {
     Pending,
     Active,
@@ -226,6 +240,7 @@ impl OrgStatus {
 
 /// A consumer's role inside their organisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ConsumerRole {
     SuperAdmin,
     Member,
@@ -242,6 +257,7 @@ impl ConsumerRole {
 
 /// One organisation in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrgSummary {
     pub id: OrgId,
     pub name: String,
@@ -258,6 +274,7 @@ pub struct OrgSummary {
 
 /// A team of an organisation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TeamSummary {
     pub id: TeamId,
     pub name: String,
@@ -267,6 +284,7 @@ pub struct TeamSummary {
 
 /// A member of an organisation with the teams they are in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrgMember {
     pub id: UserId,
     pub name: String,
@@ -280,6 +298,7 @@ pub struct OrgMember {
 
 /// An organisation with its teams and members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrgDetail {
     pub org: OrgSummary,
     pub teams: Vec<TeamSummary>,
@@ -289,6 +308,7 @@ pub struct OrgDetail {
 /// The "My organisation" page: the caller's organisation, or their own request while
 /// they are still an individual.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MyOrganisation {
     /// The organisation with members and teams; `None` for individuals.
     pub org: Option<OrgDetail>,
@@ -300,6 +320,7 @@ pub struct MyOrganisation {
 
 /// An invite code as listed (the code itself is shown only once, when created).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InviteCodeSummary {
     pub id: InviteCodeId,
     /// The first characters, to tell codes apart.
@@ -317,6 +338,7 @@ pub struct InviteCodeSummary {
 
 /// A freshly created invite code, shown once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewInviteCode {
     pub code: String,
     pub summary: InviteCodeSummary,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every email Portico sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum TemplateKey {
     Invite,
     RegistrationReceived,
@@ -27,6 +28,7 @@ pub enum TemplateKey {
 
 /// A template as stored and edited: subject, plain-text body, HTML body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmailTemplate {
     pub subject: String,
     pub text: String,
@@ -36,6 +38,7 @@ pub struct EmailTemplate {
 /// A template for the editor: what it is for, its variables, and whether it differs
 /// from the default.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmailTemplateView {
     pub key: TemplateKey,
     pub template: EmailTemplate,
@@ -44,6 +47,7 @@ pub struct EmailTemplateView {
 
 /// A rendered message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RenderedEmail {
     pub subject: String,
     pub text: String,

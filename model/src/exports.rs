@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ExportKind {
     Developers,
     Apps,
@@ -41,6 +42,7 @@ impl ExportKind {
 /// The file format. CSV leaves out nested data (except custom attributes, as
 /// `attr.<name>` columns) and neutralises spreadsheet formulas; JSON keeps everything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ExportFormat {
     Csv,
     Json,
@@ -68,6 +70,7 @@ impl ExportFormat {
 
 /// Where a job is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ExportStatus {
     Queued,
     Running,
@@ -98,6 +101,7 @@ impl ExportStatus {
 /// An admin's request for an export. `search` narrows developer exports to a search
 /// (its `after` and `limit` are ignored: every match is exported).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExportRequest {
     pub kind: ExportKind,
     pub format: ExportFormat,
@@ -107,6 +111,7 @@ pub struct ExportRequest {
 
 /// An export job as the jobs list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExportJob {
     pub id: ExportId,
     pub kind: ExportKind,

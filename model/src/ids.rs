@@ -9,6 +9,7 @@ macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -88,4 +89,8 @@ typed_id!(
 typed_id!(
     /// A background export job.
     ExportId
+);
+typed_id!(
+    /// An admin API token for the REST API (metadata; the token is shown once).
+    ApiTokenId
 );

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// A rule an input broke: which field, and a sentence a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -27,6 +28,7 @@ impl fmt::Display for FieldError {
 
 /// An email address, trimmed and lower-cased (addresses are compared case-insensitively).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Email(String);
 
 impl Email {
@@ -69,6 +71,7 @@ impl fmt::Display for Email {
 /// A password as typed. NIST SP 800-63B: at least 8 characters, long ones allowed,
 /// no composition rules. Never printed: `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Password(String);
 
 impl Password {
@@ -105,6 +108,7 @@ impl fmt::Debug for Password {
 
 /// A first or last name: trimmed, 1 to 100 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PersonName(String);
 
 impl PersonName {
@@ -128,6 +132,7 @@ impl fmt::Display for PersonName {
 /// An organisation's or a team's name: trimmed, 1 to 100 characters, no control
 /// characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupName(String);
 
 impl GroupName {

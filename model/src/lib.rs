@@ -5,6 +5,7 @@
 //! validation rules (run in the browser for instant feedback and again on the host, which
 //! is the authority), and [`AppError`], the one error type that crosses the wire.
 
+pub mod api_tokens;
 pub mod catalog;
 pub mod developers;
 pub mod dto;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod time;
 pub mod usage;
 
+pub use api_tokens::*;
 pub use catalog::*;
 pub use developers::*;
 pub use dto::*;

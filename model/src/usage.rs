@@ -11,6 +11,7 @@ pub const USAGE_DAYS: i64 = 7;
 
 /// Calls in one hour.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsagePoint {
     /// The start of the hour (UTC).
     pub hour: DateTime<Utc>,
@@ -20,6 +21,7 @@ pub struct UsagePoint {
 
 /// Denied calls of one reason (`rate_limited`, `quota_exceeded`, `revoked_key`, …).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonCount {
     pub reason: String,
     pub count: u64,
@@ -28,6 +30,7 @@ pub struct ReasonCount {
 /// Calls per hour over the past [`USAGE_DAYS`] days, oldest first, one point per hour
 /// (hours without calls are zero), the current hour last.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageSeries {
     pub points: Vec<UsagePoint>,
     pub allowed: u64,
@@ -38,6 +41,7 @@ pub struct UsageSeries {
 
 /// An app the dashboard can filter by.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageApp {
     pub id: AppId,
     pub name: String,
@@ -45,6 +49,7 @@ pub struct UsageApp {
 
 /// One key with its plan's limits and where it stands in the current quota period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KeyUsage {
     pub id: ApiKeyId,
     pub app_id: AppId,
@@ -80,6 +85,7 @@ impl KeyUsage {
 /// A usage dashboard: the series for the chosen scope, and every key of the wider scope
 /// (for the filters and the quota meters).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageDashboard {
     pub series: UsageSeries,
     pub apps: Vec<UsageApp>,

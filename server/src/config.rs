@@ -36,6 +36,16 @@ pub enum Command {
         #[arg(long)]
         developers: Option<u64>,
     },
+    /// Make an admin API token for `/api/v1` and print it (once) on stdout, for
+    /// automation; the same as Admin → Settings → API tokens.
+    ApiToken {
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// The email of the admin it acts as (default: the first active portal admin).
+        #[arg(long = "as", value_name = "EMAIL")]
+        acting_as: Option<String>,
+    },
 }
 
 /// Every setting, as a flag and as an environment variable.

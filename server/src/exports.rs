@@ -5,6 +5,7 @@ use crate::routes::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portico_app::backend::Backend;
 use portico_app::backend::auth::token_from_headers;
 use portico_domain::Actor;
 use portico_domain::services::{exports, sessions};
@@ -31,15 +32,21 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return refuse(AppError::NotFound);
     };
-    let (path, job) = match exports::download(&be.db, &Actor::from(&user), id, &be.export_dir).await {
-        Ok(found) => found,
-        Err(e) => return refuse(e.into()),
-    };
+    match serve(be, &Actor::from(&user), id, req).await {
+        Ok(response) => response,
+        Err(e) => refuse(e),
+    }
+}
+
+/// The export's file as an attachment, for `actor` (the session's user or an API
+/// token's admin).
+pub async fn serve(be: &Backend, actor: &Actor, id: uuid::Uuid, req: Request) -> Result<Response, AppError> {
+    let (path, job) = exports::download(&be.db, actor, id, &be.export_dir).await?;
     let mut response = match ServeFile::new(path).oneshot(req).await {
         Ok(r) => r.into_response(),
         Err(e) => {
             tracing::error!(export.id = %id, error = %e, "cannot read an export file");
-            return refuse(AppError::Internal("export-file".into()));
+            return Err(AppError::Internal("export-file".into()));
         }
     };
     let disposition = format!("attachment; filename=\"{}\"", job.file_name());
@@ -50,5 +57,5 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req
         response.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
+    Ok(response)
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use portico_domain::services::lifecycle;
+use portico_domain::services::{api_tokens, lifecycle};
 use portico_domain::{Actor, demo};
 use portico_server::config::{Cli, Command, Config, check_unknown_env};
 use portico_server::{router, startup};
@@ -11,7 +11,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Logs go to stderr: stdout is for what a command prints (`portico api-token`).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")),
@@ -39,6 +41,22 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { developers: None } => seed_demo(&state).await,
+        Command::ApiToken { name, acting_as } => {
+            let admins = lifecycle::active_admins(&state.backend.db).await?;
+            let admin = match acting_as {
+                Some(email) => admins
+                    .iter()
+                    .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
+                    .with_context(|| format!("{email} is not an active portal admin"))?,
+                None => admins.first().context("there is no active portal admin")?,
+            };
+            let made = api_tokens::create(&state.backend.db, &Actor::from(admin), &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot make the token: {e}"))?;
+            tracing::info!(name = %made.token.name, prefix = %made.token.prefix, admin = %admin.email, "made an API token");
+            println!("{}", made.secret);
+            Ok(())
+        }
         Command::Serve { demo } => {
             if demo {
                 seed_demo(&state).await?;

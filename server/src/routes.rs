@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site));
     Router::new()
         .merge(api)
+        .merge(crate::api_v1::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(crate::gateway::readyz))
         .route("/gateway/verify", get(crate::gateway::verify))

@@ -125,3 +125,24 @@ pub fn chromium() -> Result<PathBuf> {
     }
     bail!("the browser tests need Chromium: `apt-get install chromium` (Debian), or set CHROMIUM_PATH")
 }
+
+/// The `schemathesis` version the API contract test runs (from PyPI).
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// `schemathesis` from PyPI in a virtual environment of its own, installed when missing.
+pub fn schemathesis() -> Result<PathBuf> {
+    let venv = tools_dir().join(format!("schemathesis-{SCHEMATHESIS}"));
+    let program = venv.join("bin/schemathesis");
+    if version_of(&program).is_some_and(|v| v.contains(SCHEMATHESIS)) {
+        return Ok(program);
+    }
+    run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("the API contract test needs Python 3 with venv (Debian: python3-venv)")?;
+    run_cmd(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS}")),
+    )
+    .context("installing schemathesis from PyPI")?;
+    Ok(program)
+}

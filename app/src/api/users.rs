@@ -65,16 +65,30 @@ pub async fn add_user(
     send_invite: bool,
     org_id: Option<OrgId>,
 ) -> Result<AddUserOutcome, AppError> {
-    use crate::backend::{self, auth, convert};
+    use crate::backend::{self, auth};
+    use portico_model::NewDeveloper;
+
+    let be = backend::get()?;
+    let actor = auth::require_user(&be).await?;
+    let new = NewDeveloper { first_name, last_name, email, password, must_change, send_invite, org_id };
+    add(&be, &actor, new).await
+}
+
+/// "Add user" for any caller the host has identified (a session or an API token).
+#[cfg(feature = "ssr")]
+pub async fn add(
+    be: &crate::backend::Backend,
+    actor: &portico_domain::Actor,
+    new: portico_model::NewDeveloper,
+) -> Result<AddUserOutcome, AppError> {
+    use crate::backend::convert;
     use portico_domain::services::admin::UserWithOrg;
     use portico_domain::services::invitations::{self, AddUser, Added, Credential};
     use portico_model::{Email, FieldError, Password, PersonName};
 
-    let be = backend::get()?;
-    let actor = auth::require_user(&be).await?;
     actor.require_portal_admin()?;
-    let password = password.filter(|p| !p.is_empty());
-    let credential = match (password, send_invite) {
+    let password = new.password.filter(|p| !p.is_empty());
+    let credential = match (password, new.send_invite) {
         (Some(_), true) => {
             return Err(FieldError::new(
                 "credential",
@@ -85,13 +99,15 @@ pub async fn add_user(
         (None, false) => {
             return Err(FieldError::new("credential", "Set a password or send an invitation email.").into());
         }
-        (Some(p), false) => Credential::Password { password: Password::parse(&p)?, must_change },
+        (Some(p), false) => {
+            Credential::Password { password: Password::parse(&p)?, must_change: new.must_change }
+        }
         (None, true) => Credential::Invite,
     };
     let (first, last, mail) = (
-        PersonName::parse("first_name", &first_name),
-        PersonName::parse("last_name", &last_name),
-        Email::parse(&email),
+        PersonName::parse("first_name", &new.first_name),
+        PersonName::parse("last_name", &new.last_name),
+        Email::parse(&new.email),
     );
     let (first_name, last_name, email) = match (first, last, mail) {
         (Ok(f), Ok(l), Ok(e)) => (f, l, e),
@@ -104,9 +120,9 @@ pub async fn add_user(
         &be.db,
         &be.hasher,
         &be.mailer,
-        &actor,
+        actor,
         input,
-        org_id.map(|o| o.0),
+        new.org_id.map(|o| o.0),
         be.invite_ttl,
     )
     .await?

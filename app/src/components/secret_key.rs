@@ -15,6 +15,9 @@ pub fn SecretKey(
     /// A unique suffix for the input's id (the key's id, say).
     #[prop(into)]
     id: String,
+    /// What the secret is: "key" (the default) or "token".
+    #[prop(default = "key")]
+    noun: &'static str,
     /// Called after "Done" hid the panel.
     #[prop(optional)]
     on_done: Option<Callback<()>>,
@@ -36,7 +39,7 @@ pub fn SecretKey(
             view! {
                 <section class="secret-key" role="status" aria-live="polite" data-testid="secret-key-panel">
                     {title.clone().map(|t| view! { <h3 class="secret-key-title">{t}</h3> })}
-                    <label for=input_id.clone()>"Your new API key"</label>
+                    <label for=input_id.clone()>{format!("Your new API {noun}")}</label>
                     <div class="secret-key-row">
                         <input id=input_id type="text" readonly=true class="secret-key-input" spellcheck="false"
                             autocomplete="off" data-testid="new-key-secret" aria-describedby=warning_id.clone()
@@ -45,8 +48,8 @@ pub fn SecretKey(
                         <CopyButton text=secret.get_value() target=copy_target.clone() testid="copy-key"/>
                     </div>
                     <p class="secret-key-warning" id=warning_id>
-                        <strong>"This is the only time the key is shown."</strong>
-                        " Store it somewhere safe, such as your secrets manager; if you lose it, create a new key."
+                        <strong>{format!("This is the only time the {noun} is shown.")}</strong>
+                        {format!(" Store it somewhere safe, such as your secrets manager; if you lose it, create a new {noun}.")}
                     </p>
                     <button type="button" class="btn btn-ghost btn-sm" on:click=done data-testid="key-done">"Done"</button>
                 </section>

@@ -1,18 +1,22 @@
-//! Admin → Settings: the portal's general settings and the email template editor, whose
-//! live preview renders in the browser with the same code the host sends with.
+//! Admin → Settings: the portal's general settings, the email template editor (whose
+//! live preview renders in the browser with the same code the host sends with) and the
+//! admin API tokens of the REST API.
 //! Portal admins only; the host checks every call.
 
-use crate::api::admin::{get_portal_settings, update_portal_settings};
+use crate::api::admin::{
+    create_api_token, get_portal_settings, list_api_tokens, revoke_api_token, update_portal_settings,
+};
 use crate::api::mail::{list_email_templates, restore_email_template, update_email_template};
 use crate::components::admin_nav::AdminNav;
 use crate::components::field::Field;
+use crate::components::secret_key::SecretKey;
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::components::toast::Toasts;
 use crate::pages::signed_in;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_model::email::{EmailTemplate, EmailTemplateView, TemplateKey, render_email, unknown_variables};
-use portico_model::{AppError, PortalSettings};
+use portico_model::{ApiTokenView, AppError, NewApiToken, PortalSettings, parse_token_name};
 
 #[component]
 pub fn AdminSettingsPage() -> impl IntoView {
@@ -40,6 +44,132 @@ fn AdminSettings() -> impl IntoView {
             </p>
             <EmailTemplates/>
         </section>
+        <section class="card admin-section" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"API tokens"</h2>
+            <p class="muted">
+                "Tokens for the REST API ("<a href="/api/v1/openapi.json">"OpenAPI document"</a>
+                "). A token acts as you, with your admin rights, until it is revoked; send it as "
+                <code>"Authorization: Bearer ptk_…"</code>"."
+            </p>
+            <ApiTokens/>
+        </section>
+    }
+}
+
+/// Admin → Settings → API tokens: make one (shown once), see each with its last use,
+/// revoke.
+#[component]
+fn ApiTokens() -> impl IntoView {
+    let toasts = Toasts::use_toasts();
+    let tokens = RwSignal::new(None::<Result<Vec<ApiTokenView>, AppError>>);
+    let name = RwSignal::new(String::new());
+    let name_error = RwSignal::new(None::<String>);
+    let creating = RwSignal::new(false);
+    let fresh = RwSignal::new(None::<NewApiToken>);
+    let reload = move || {
+        spawn_local(async move {
+            tokens.set(Some(list_api_tokens().await));
+        });
+    };
+    reload();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        name_error.set(parse_token_name(&name.get_untracked()).err().map(|e| e.message));
+        if name_error.get_untracked().is_some() {
+            return;
+        }
+        creating.set(true);
+        spawn_local(async move {
+            match create_api_token(name.get_untracked()).await {
+                Ok(made) => {
+                    name.set(String::new());
+                    fresh.set(Some(made));
+                    reload();
+                }
+                Err(e) => match e.field_message("name") {
+                    Some(m) => name_error.set(Some(m)),
+                    None => toasts.error(e.to_string()),
+                },
+            }
+            creating.set(false);
+        });
+    };
+    let revoke = move |token: ApiTokenView| {
+        spawn_local(async move {
+            match revoke_api_token(token.id).await {
+                Ok(()) => {
+                    toasts.success(format!("Revoked “{}”.", token.name));
+                    reload();
+                }
+                Err(e) => toasts.error(e.to_string()),
+            }
+        });
+    };
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    view! {
+        <form on:submit=create class="inline-form" data-testid="new-token-form">
+            <Field id="token_name" label="Token name" value=name error=name_error
+                hint="What it is for, e.g. “CRM sync”."/>
+            <button type="submit" class="btn btn-primary" disabled=move || creating.get()>
+                {move || if creating.get() { "Creating…" } else { "Create token" }}
+            </button>
+        </form>
+        {move || fresh.get().map(|made| view! {
+            <SecretKey secret=made.secret noun="token" title=format!("Token “{}” created", made.token.name)
+                id=made.token.id.to_string() on_done=Callback::new(move |()| fresh.set(None))/>
+        })}
+        {move || match tokens.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! {
+                <Empty title="No API tokens yet">
+                    <p>"Create one to call the REST API from a script or another system."</p>
+                </Empty>
+            }.into_any(),
+            Some(Ok(list)) => view! {
+                <table class="table" data-testid="tokens-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Token"</th>
+                            <th scope="col">"Acts as"</th>
+                            <th scope="col">"Created"</th>
+                            <th scope="col">"Last used"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|t| {
+                            let revoked = t.revoked_at.is_some();
+                            let label = format!("Revoke {}", t.name);
+                            let row = t.clone();
+                            view! {
+                                <tr class:muted=revoked>
+                                    <td>{t.name.clone()}</td>
+                                    <td><code>{format!("{}…", t.prefix)}</code></td>
+                                    <td>{t.created_by.clone()}</td>
+                                    <td class="nowrap">{time(t.created_at)}</td>
+                                    <td class="nowrap">{t.last_used_at.map_or_else(|| "never".to_owned(), time)}</td>
+                                    <td>
+                                        {match t.revoked_at {
+                                            Some(at) => view! { <span class="badge badge-revoked">{format!("revoked {}", time(at))}</span> }.into_any(),
+                                            None => view! { <span class="badge badge-approved">"active"</span> }.into_any(),
+                                        }}
+                                    </td>
+                                    <td>
+                                        {(!revoked).then(|| view! {
+                                            <button type="button" class="btn btn-ghost btn-sm btn-danger-text" aria-label=label data-testid="revoke-token"
+                                                on:click=move |_| revoke(row.clone())>"Revoke"</button>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
     }
 }
 

@@ -5,6 +5,7 @@ pub mod access_request_item;
 pub mod account_token;
 pub mod api_key;
 pub mod api_product;
+pub mod api_token;
 pub mod app;
 pub mod audit_event;
 pub mod cart_item;

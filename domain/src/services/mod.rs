@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod actor;
 pub mod admin;
+pub mod api_tokens;
 pub mod apps;
 pub mod audit;
 pub mod bootstrap;

@@ -158,7 +158,10 @@ pub fn sample_args(endpoint: &str) -> Vec<(&'static str, &'static str)> {
         | "list_outbox"
         | "list_email_templates"
         | "get_my_organisation"
-        | "list_team_invitations" => vec![],
+        | "list_team_invitations"
+        | "list_api_tokens" => vec![],
+        "create_api_token" => vec![("name", "Sample token")],
+        "revoke_api_token" => vec![("id", SAMPLE_ID)],
         "update_portal_settings" => {
             vec![
                 ("settings[portal_name]", "Hijacked"),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod account_recovery;
+mod api_v1;
 mod catalog;
 mod exports;
 mod foundation;

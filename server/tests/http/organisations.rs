@@ -343,6 +343,8 @@ fn isolation_args(name: &str, w: &World) -> Vec<(&'static str, String)> {
         "delete_developer" => vec![("id", w.grace_id.clone()), ("confirm", "grace@example.com".into())],
         // Exports belong to no organisation: any real id is refused to non-admins.
         "get_export" => id(&w.acme_app),
+        // API tokens too: only portal admins reach them at all.
+        "revoke_api_token" => id(&w.acme_app),
         other => {
             panic!("{other} takes an id: add a case to isolation_args so it is tried across organisations")
         }
