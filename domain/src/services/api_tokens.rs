@@ -149,16 +149,20 @@ pub async fn authenticate_at(
     if !usable {
         return Err(DomainError::Unauthenticated);
     }
-    // At most one write a minute per token, by a conditional update (no read-modify-write).
-    api_token::Entity::update_many()
-        .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
-        .filter(api_token::Column::Id.eq(token.id))
-        .filter(
-            Condition::any()
-                .add(api_token::Column::LastUsedAt.is_null())
-                .add(api_token::Column::LastUsedAt.lt(now - TOUCH_EVERY)),
-        )
-        .exec(db)
-        .await?;
+    // At most one write a minute per token: skipped when the row just read is fresh,
+    // otherwise a conditional update (two hosts racing write once).
+    let stale = token.last_used_at.is_none_or(|t| t < now - TOUCH_EVERY);
+    if stale {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .filter(api_token::Column::Id.eq(token.id))
+            .filter(
+                Condition::any()
+                    .add(api_token::Column::LastUsedAt.is_null())
+                    .add(api_token::Column::LastUsedAt.lt(now - TOUCH_EVERY)),
+            )
+            .exec(db)
+            .await?;
+    }
     Ok(Actor::from(&admin))
 }

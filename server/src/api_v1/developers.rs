@@ -136,7 +136,10 @@ pub async fn attributes(
     Admin(actor): Admin,
     id: Result<Path<Uuid>, PathRejection>,
 ) -> ApiResult<Json<Vec<Attribute>>> {
-    Ok(Json(profile(&s, &actor, path_id(id)?).await?.attributes))
+    actor.require_portal_admin()?;
+    let id = path_id(id)?;
+    developers::get(&s.backend.db, id).await?;
+    Ok(Json(developers::attributes(&s.backend.db, id).await?))
 }
 
 /// An attribute's new value.
