@@ -14,6 +14,11 @@
 //! - **export** (largest size only): the CSV export of everyone, in a child process
 //!   whose peak resident memory is read at the end; the baseline is a child reading the
 //!   same rows the same way without writing anything.
+//!
+//! With `PORTICO_BENCH_KEEP=1` the generated databases are kept (the SQLite file in
+//! `$TMPDIR/portico-devbench`, PostgreSQL's `portico_bench`) and a later run with the
+//! same setting starts from what they hold, so a change to the search can be measured
+//! at 1M without generating a million developers again.
 
 #![allow(clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
 
@@ -22,7 +27,8 @@ use portico_domain::services::{lifecycle, search_index};
 use portico_domain::{Actor, db, demo, export};
 use portico_model as m;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -65,9 +71,12 @@ async fn open(url: &str) -> DatabaseConnection {
 }
 
 /// A database with the defaults and an admin, empty otherwise.
-async fn fresh(backend: &str, dir: &std::path::Path) -> String {
+async fn fresh(backend: &str, dir: &std::path::Path, keep: bool) -> String {
     if backend == "sqlite" {
         let file = dir.join("developers.db");
+        if keep && file.exists() {
+            return format!("sqlite://{}", file.display());
+        }
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
@@ -77,10 +86,13 @@ async fn fresh(backend: &str, dir: &std::path::Path) -> String {
     } else {
         let server = portico_domain::testing::postgres_url().expect("PostgreSQL for the postgres run");
         let admin = sea_orm::Database::connect(&server).await.expect("connect to PostgreSQL");
-        admin.execute_unprepared("DROP DATABASE IF EXISTS portico_bench").await.expect("drop bench db");
-        admin.execute_unprepared("CREATE DATABASE portico_bench").await.expect("create bench db");
         let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
         let url = format!("{base}/portico_bench");
+        if keep && sea_orm::Database::connect(&url).await.is_ok() {
+            return url;
+        }
+        admin.execute_unprepared("DROP DATABASE IF EXISTS portico_bench").await.expect("drop bench db");
+        admin.execute_unprepared("CREATE DATABASE portico_bench").await.expect("create bench db");
         prepare(&url).await;
         url
     }
@@ -94,6 +106,15 @@ async fn prepare(url: &str) {
         password: Some(m::Password::parse("bench-password-1").expect("password")),
     };
     portico_domain::services::bootstrap::ensure_defaults(&db, &hasher, first).await.expect("defaults");
+}
+
+/// How many developers the database holds already.
+async fn developers(db: &DatabaseConnection) -> u64 {
+    user::Entity::find()
+        .filter(user::Column::PortalRole.eq(user::PortalRole::Developer))
+        .count(db)
+        .await
+        .expect("count developers")
 }
 
 struct Stats {
@@ -117,6 +138,7 @@ async fn search_run(db: &DatabaseConnection, actor: &Actor) -> (Stats, Stats, u3
     let mut searches = Vec::new();
     let mut lookups = Vec::new();
     let mut matched_last = 0;
+    let mut slowest = Vec::new();
     let ids: Vec<uuid::Uuid> = developer_search::Entity::find()
         .select_only()
         .column(developer_search::Column::UserId)
@@ -134,6 +156,7 @@ async fn search_run(db: &DatabaseConnection, actor: &Actor) -> (Stats, Stats, u3
                 let t = Instant::now();
                 let (rows, page) = search_index::search(db, actor, &q).await.expect("search");
                 searches.push(t.elapsed());
+                slowest.push((t.elapsed(), q.text.clone(), status.is_some()));
                 std::hint::black_box(rows);
                 matched_last = page.matched;
                 // The baseline: one row by primary key, same connection, same moment.
@@ -148,6 +171,10 @@ async fn search_run(db: &DatabaseConnection, actor: &Actor) -> (Stats, Stats, u3
                 assert!(row.is_some(), "the baseline reads a real row");
             }
         }
+    }
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (took, text, active) in slowest.iter().take(8) {
+        eprintln!("  slow: {:>9} {text:?}{}", ms(*took), if *active { " (active only)" } else { "" });
     }
     (stats(searches), stats(lookups), matched_last)
 }
@@ -210,22 +237,29 @@ async fn main() {
         .collect();
     let backends: Vec<String> =
         args.get(1).map_or("sqlite,postgres", String::as_str).split(',').map(str::to_owned).collect();
-    let dir = std::env::temp_dir().join(format!("portico-devbench-{}", std::process::id()));
+    let keep = std::env::var("PORTICO_BENCH_KEEP").is_ok_and(|v| v == "1");
+    let dir = if keep {
+        std::env::temp_dir().join("portico-devbench")
+    } else {
+        std::env::temp_dir().join(format!("portico-devbench-{}", std::process::id()))
+    };
     std::fs::create_dir_all(&dir).expect("bench dir");
 
     let mut search_table = Vec::new();
     let mut export_table = Vec::new();
     for backend in &backends {
-        let url = fresh(backend, &dir).await;
+        let url = fresh(backend, &dir, keep).await;
         let db = open(&url).await;
         let actor = admin(&db).await;
-        let mut have = 0u64;
+        let mut have = developers(&db).await;
         for &size in &sizes {
             let t = Instant::now();
-            have += demo::bulk_developers(&db, size - have, |_| {}).await.expect("generate");
+            have += demo::bulk_developers(&db, size.saturating_sub(have), |_| {}).await.expect("generate");
             eprintln!("{backend}: {have} developers generated in {:.0} s", t.elapsed().as_secs_f64());
             if backend == "postgres" {
-                db.execute_unprepared("ANALYZE").await.expect("analyze");
+                // What autovacuum does after a bulk load: statistics, and the visibility
+                // map that lets index-only scans skip the table.
+                db.execute_unprepared("VACUUM ANALYZE").await.expect("vacuum analyze");
             }
             let (search, base, matched) = search_run(&db, &actor).await;
             search_table.push(format!(
@@ -272,5 +306,7 @@ async fn main() {
     for row in &export_table {
         println!("{row}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,7 +1,8 @@
 //! Connecting to the database chosen by URL, and running the migrations.
 
 use crate::migration::Migrator;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use std::path::Path;
 use std::time::Duration;
@@ -28,14 +29,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if in_memory {
         // Each connection to `sqlite::memory:` is its own database: keep exactly one.
         options.max_connections(1).min_connections(1);
+    } else {
+        // Set on every connection of the pool: WAL lets readers run beside the writer
+        // (sqlx waits on a busy lock for 5 s and enables foreign keys by itself).
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        });
     }
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite && !in_memory {
-        // WAL lets readers run beside the writer; busy_timeout waits for the lock
-        // instead of failing at once. sqlx enables foreign keys for every connection.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").await?;
-    }
-    Ok(db)
+    Database::connect(options).await
 }
 
 /// Applies every pending migration.

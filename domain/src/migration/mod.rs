@@ -13,6 +13,7 @@ mod m20261201_000007_create_usage_hours;
 mod m20261201_000008_create_developer_admin;
 mod m20261201_000010_create_export_jobs;
 mod m20261202_000011_create_api_tokens;
+mod m20261202_000012_cover_developer_search;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_create_developer_admin::Migration),
             Box::new(m20261201_000010_create_export_jobs::Migration),
             Box::new(m20261202_000011_create_api_tokens::Migration),
+            Box::new(m20261202_000012_cover_developer_search::Migration),
         ]
     }
 }

@@ -335,50 +335,229 @@ fn like_substring(term: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The WHERE clause of a search, without paging.
-fn filter(sql: &mut Sql, q: &m::DeveloperQuery) {
-    let backend = sql.backend;
-    sql.push(" WHERE 1 = 1", []);
-    let (long, short): (Vec<String>, Vec<String>) =
-        terms(&q.text).into_iter().partition(|t| t.chars().count() >= 3);
-    if !long.is_empty() {
-        if backend == DbBackend::Postgres {
-            for t in &long {
-                sql.push(" AND s.doc LIKE ? ESCAPE '\\'", [Value::from(like_substring(t))]);
-            }
+/// Matches counted by the text index before a search picks its [`Strategy`]: fewer,
+/// and the text index drives (at most this many rows are read and sorted); this many,
+/// and the sort order is walked instead, each row tested, which at a million rows reads
+/// at most about `page × 1M / PROBE` rows before the page is full.
+const PROBE: i64 = 4000;
+/// The probe's limit when short terms narrow the long ones: the page walk then tests
+/// two conditions whose joint share the probe does not see, so the text index drives
+/// up to this many matches.
+const PROBE_MIXED: i64 = 16_000;
+// A probe that reached PROBE proves there are more matches than the list counts.
+const _: () = assert!(PROBE > m::COUNT_CAP as i64);
+
+/// How a search reads its rows. Both give the same rows in the same order; they differ
+/// only in what they read. [`Strategy::Auto`] on SQLite counts the text matches (up to
+/// [`PROBE`]) and picks; on PostgreSQL it leaves the choice to the planner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    Auto,
+    /// Start from the text index (FTS5 on SQLite, the `pg_trgm` index on PostgreSQL, the
+    /// prefix indexes for short terms), then filter and sort what it found.
+    Text,
+    /// Walk the sort order (or the status or organisation index, which keep it) and test
+    /// each row's text: fast when matches are common, as the page fills early.
+    Scan,
+}
+
+/// A search, parsed: its long (substring) and short (prefix) terms and the strategy.
+struct Plan<'q> {
+    q: &'q m::DeveloperQuery,
+    long: Vec<String>,
+    short: Vec<String>,
+    strategy: Strategy,
+    /// The text matches when the probe counted them all (fewer than [`PROBE`]).
+    text_matches: Option<i64>,
+    /// Whether the probe ran (the strategy was [`Strategy::Auto`]).
+    probed: bool,
+}
+
+impl<'q> Plan<'q> {
+    async fn new(
+        db: &impl ConnectionTrait,
+        q: &'q m::DeveloperQuery,
+        strategy: Strategy,
+    ) -> DomainResult<Self> {
+        let (long, short): (Vec<String>, Vec<String>) =
+            terms(&q.text).into_iter().partition(|t| t.chars().count() >= 3);
+        let mut plan = Self { q, long, short, strategy, text_matches: None, probed: false };
+        if plan.long.is_empty() && plan.short.is_empty() {
+            // No text: the filters' and the sort's indexes do the work.
+            plan.strategy = Strategy::Text;
+        } else if strategy == Strategy::Auto && db.get_database_backend() == DbBackend::Postgres {
+            // PostgreSQL's planner, with its statistics, already picks between the
+            // trigram index and the sort order; a probe first only made the common
+            // keystroke slower there (BENCHMARKS.md).
+            plan.strategy = Strategy::Text;
+        } else if strategy == Strategy::Auto {
+            let limit = plan.probe_limit();
+            let n = count_of(db, &plan.probe(db.get_database_backend())).await?;
+            plan.strategy = if n < limit { Strategy::Text } else { Strategy::Scan };
+            plan.text_matches = (n < limit).then_some(n);
+            plan.probed = true;
+        }
+        Ok(plan)
+    }
+
+    fn probe_limit(&self) -> i64 {
+        if self.long.is_empty() || self.short.is_empty() { PROBE } else { PROBE_MIXED }
+    }
+
+    /// Counts, up to [`Plan::probe_limit`], what the text index alone matches: the long terms (FTS5
+    /// on SQLite, `pg_trgm` on PostgreSQL), or else the short ones (prefix indexes).
+    fn probe(&self, backend: DbBackend) -> Sql {
+        let mut sql = Sql::new(backend, "SELECT COUNT(*) AS n FROM (");
+        let text = self.as_text();
+        if backend == DbBackend::Postgres || self.long.is_empty() {
+            sql.push("SELECT 1 FROM developer_search s", []);
+            text.text_where(&mut sql, true);
         } else {
-            let phrase = long.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ");
+            let phrase = self.fts_query();
             sql.push(
-                " AND s.doc_id IN (SELECT rowid FROM developer_search_fts WHERE developer_search_fts MATCH ?)",
+                "SELECT rowid FROM developer_search_fts WHERE developer_search_fts MATCH ?",
                 [Value::from(phrase)],
             );
         }
+        sql.push(" LIMIT ?) p", [Value::from(self.probe_limit())]);
+        sql
     }
-    for t in &short {
-        let upper = format!("{t}\u{10FFFF}");
-        let mut clause = String::from(" AND (");
-        let mut values = Vec::new();
-        for (i, col) in ["first_lc", "last_lc", "email", "username"].iter().enumerate() {
-            if i > 0 {
-                clause.push_str(" OR ");
-            }
-            clause.push_str(&format!("(s.{col} >= ? AND s.{col} < ?)"));
-            values.extend([Value::from(t.clone()), Value::from(upper.clone())]);
+
+    /// The FTS5 query for the long terms: each a quoted phrase, all required.
+    fn fts_query(&self) -> String {
+        self.long.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ")
+    }
+
+    /// The same search with the text strategy.
+    fn as_text(&self) -> Self {
+        Self {
+            q: self.q,
+            long: self.long.clone(),
+            short: self.short.clone(),
+            strategy: Strategy::Text,
+            text_matches: None,
+            probed: false,
         }
-        clause.push(')');
-        sql.push(&clause, values);
     }
-    if let Some(status) = q.status {
-        let key = match status {
-            m::AccountStatus::Pending => "pending",
-            m::AccountStatus::Active => "active",
-            m::AccountStatus::Inactive => "inactive",
-            m::AccountStatus::Rejected => "rejected",
-        };
-        sql.push(" AND s.status = ?", [Value::from(key)]);
+
+    fn backend_is_pg(sql: &Sql) -> bool {
+        sql.backend == DbBackend::Postgres
     }
-    if let Some(org) = q.org_id {
-        sql.push(" AND s.org_id = ?", [Value::from(org.0)]);
+
+    /// Whether SQLite starts from the FTS table (long terms, text strategy).
+    fn reads_fts(&self, sql: &Sql) -> bool {
+        !Self::backend_is_pg(sql) && self.strategy == Strategy::Text && !self.long.is_empty()
+    }
+
+    /// `FROM …` for the rows: the index rows, or on SQLite with the text strategy the FTS
+    /// matches joined to them (`CROSS JOIN` keeps that order).
+    fn text_source(&self, sql: &mut Sql) {
+        if self.reads_fts(sql) {
+            let phrase = self.fts_query();
+            sql.push(
+                "(SELECT rowid AS id FROM developer_search_fts WHERE developer_search_fts MATCH ?) t \
+                 CROSS JOIN developer_search s ON s.doc_id = t.id",
+                [Value::from(phrase)],
+            );
+        } else {
+            sql.push("developer_search s", []);
+        }
+    }
+
+    /// ` WHERE …` for the terms. `probe`: only what the text index answers (for the
+    /// count that picks the strategy).
+    fn text_where(&self, sql: &mut Sql, probe: bool) {
+        sql.push(" WHERE 1 = 1", []);
+        let pg = Self::backend_is_pg(sql);
+        let scan = self.strategy == Strategy::Scan && !probe;
+        if !self.reads_fts(sql) {
+            for t in &self.long {
+                if scan {
+                    // Not a form the text index answers: the planner walks the sort order.
+                    let f = if pg { " AND strpos(s.doc, ?) > 0" } else { " AND instr(s.doc, ?) > 0" };
+                    sql.push(f, [Value::from(t.clone())]);
+                } else {
+                    sql.push(" AND s.doc LIKE ? ESCAPE '\\'", [Value::from(like_substring(t))]);
+                }
+            }
+        }
+        if probe && !self.long.is_empty() {
+            return;
+        }
+        // Short terms use the prefix indexes only when nothing else drives the search.
+        let use_index = !scan && self.long.is_empty();
+        let hint = if use_index || pg { "" } else { "+" };
+        for t in &self.short {
+            let upper = format!("{t}\u{10FFFF}");
+            let mut clause = String::from(" AND (");
+            let mut values = Vec::new();
+            for (i, col) in ["first_lc", "last_lc", "email", "username"].iter().enumerate() {
+                if i > 0 {
+                    clause.push_str(" OR ");
+                }
+                clause.push_str(&format!("({hint}s.{col} >= ? AND s.{col} < ?)"));
+                values.extend([Value::from(t.clone()), Value::from(upper.clone())]);
+            }
+            clause.push(')');
+            sql.push(&clause, values);
+        }
+    }
+
+    /// ` AND …` for the status and organisation filters. `ordered`: the rows are read in
+    /// the sort order (a page, not a count).
+    fn filters(&self, sql: &mut Sql, ordered: bool) {
+        if let Some(status) = self.q.status {
+            let key = match status {
+                m::AccountStatus::Pending => "pending",
+                m::AccountStatus::Active => "active",
+                m::AccountStatus::Inactive => "inactive",
+                m::AccountStatus::Rejected => "rejected",
+            };
+            // The status index keeps registration order; for the other orders, walking
+            // it would mean sorting most of the table, so SQLite is told not to.
+            let by_date = matches!(self.q.sort, m::DeveloperSort::Newest | m::DeveloperSort::Oldest);
+            let scan = self.strategy == Strategy::Scan && ordered && !by_date;
+            let hint = if scan && !Self::backend_is_pg(sql) { "+" } else { "" };
+            sql.push(&format!(" AND {hint}s.status = ?"), [Value::from(key)]);
+        }
+        if let Some(org) = self.q.org_id {
+            sql.push(" AND s.org_id = ?", [Value::from(org.0)]);
+        }
+    }
+
+    /// `SELECT {what} FROM … WHERE …` for the rows of the search.
+    fn select(&self, backend: DbBackend, what: &str, ordered: bool) -> Sql {
+        let mut sql = Sql::new(backend, &format!("SELECT {what} FROM "));
+        self.text_source(&mut sql);
+        self.text_where(&mut sql, false);
+        self.filters(&mut sql, ordered);
+        sql
+    }
+
+    /// Matches, up to one more than [`m::COUNT_CAP`] (which means "more").
+    async fn count_capped(&self, db: &impl ConnectionTrait) -> DomainResult<i64> {
+        let cap = i64::from(m::COUNT_CAP) + 1;
+        let filtered = self.q.status.is_some() || self.q.org_id.is_some();
+        // The probe counted exactly the search's matches when nothing else narrows them.
+        if self.probed && !filtered && (self.long.is_empty() || self.short.is_empty()) {
+            return Ok(self.text_matches.unwrap_or(PROBE));
+        }
+        // Otherwise count by whatever index answers fastest. The text strategy's form
+        // streams from the text index. On SQLite a scan filtered to one organisation, or
+        // to a status other than active, walks that (small) group's index instead: in a
+        // portal nearly everyone is active, so the other statuses and one organisation
+        // are the few rows, while "active" would be nearly the whole table.
+        // PostgreSQL's planner picks between the indexes itself.
+        let backend = db.get_database_backend();
+        let small_group =
+            self.q.org_id.is_some() || self.q.status.is_some_and(|s| s != m::AccountStatus::Active);
+        let by_filter_index =
+            self.strategy == Strategy::Scan && small_group && backend != DbBackend::Postgres;
+        let text = self.as_text();
+        let mut sql = if by_filter_index { self } else { &text }.select(backend, "1", false);
+        sql.text = format!("SELECT COUNT(*) AS n FROM ({}", sql.text);
+        sql.push(" LIMIT ?) c", [Value::from(cap)]);
+        count_of(db, &sql).await
     }
 }
 
@@ -388,13 +567,21 @@ pub async fn search(
     actor: &Actor,
     q: &m::DeveloperQuery,
 ) -> DomainResult<(Vec<developer_search::Model>, m::DeveloperPage)> {
+    search_with(db, actor, q, Strategy::Auto).await
+}
+
+/// [`search`] with a chosen [`Strategy`] (the tests prove the strategies agree; the
+/// benchmark compares them).
+pub async fn search_with(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    q: &m::DeveloperQuery,
+    strategy: Strategy,
+) -> DomainResult<(Vec<developer_search::Model>, m::DeveloperPage)> {
     actor.require_portal_admin()?;
-    let (rows, next) = page(db, q, u64::from(q.page_size())).await?;
-    let mut count =
-        Sql::new(db.get_database_backend(), "SELECT COUNT(*) AS n FROM (SELECT 1 FROM developer_search s");
-    filter(&mut count, q);
-    count.push(" LIMIT ?) c", [Value::from(i64::from(m::COUNT_CAP) + 1)]);
-    let n = u32::try_from(count_of(db, &count).await?).unwrap_or(u32::MAX);
+    let plan = Plan::new(db, q, strategy).await?;
+    let (rows, next) = plan_page(db, &plan, u64::from(q.page_size())).await?;
+    let n = u32::try_from(plan.count_capped(db).await?).unwrap_or(u32::MAX);
     let page = m::DeveloperPage {
         rows: Vec::new(),
         next,
@@ -412,9 +599,18 @@ pub(crate) async fn page(
     q: &m::DeveloperQuery,
     size: u64,
 ) -> DomainResult<(Vec<developer_search::Model>, Option<String>)> {
+    let plan = Plan::new(db, q, Strategy::Auto).await?;
+    plan_page(db, &plan, size).await
+}
+
+async fn plan_page(
+    db: &impl ConnectionTrait,
+    plan: &Plan<'_>,
+    size: u64,
+) -> DomainResult<(Vec<developer_search::Model>, Option<String>)> {
+    let q = plan.q;
     let (column, direction) = sort_column(q.sort);
-    let mut sql = Sql::new(db.get_database_backend(), "SELECT s.* FROM developer_search s");
-    filter(&mut sql, q);
+    let mut sql = plan.select(db.get_database_backend(), "s.*", true);
     if let Some(cursor) = q.after.as_deref() {
         let (id, value) = decode_cursor(cursor, q.sort)?;
         let cmp = if direction == "DESC" { "<" } else { ">" };
@@ -440,9 +636,9 @@ pub(crate) async fn page(
 
 /// Every match of a search, counted (for an export's progress bar).
 pub(crate) async fn count_all(db: &impl ConnectionTrait, q: &m::DeveloperQuery) -> DomainResult<u64> {
-    let mut count = Sql::new(db.get_database_backend(), "SELECT COUNT(*) AS n FROM developer_search s");
-    filter(&mut count, q);
-    Ok(u64::try_from(count_of(db, &count).await?).unwrap_or(0))
+    let plan = Plan::new(db, q, Strategy::Text).await?;
+    let sql = plan.select(db.get_database_backend(), "COUNT(*) AS n", false);
+    Ok(u64::try_from(count_of(db, &sql).await?).unwrap_or(0))
 }
 
 async fn count_of(db: &impl ConnectionTrait, sql: &Sql) -> DomainResult<i64> {

@@ -455,3 +455,82 @@ async fn delete_removes_exactly_what_the_preview_lists(db: DatabaseConnection) {
     assert!(matches!(developer_delete::preview(&db, &w.bob, alan.id).await, Err(DomainError::Forbidden)));
 }
 db_test!(delete_removes_exactly_what_the_preview_lists);
+
+/// Every page, in order, of a search under one strategy, and the count of the first.
+async fn all_pages(
+    db: &DatabaseConnection,
+    who: &Actor,
+    mut q: DeveloperQuery,
+    strategy: search_index::Strategy,
+) -> (Vec<String>, (u32, bool)) {
+    let mut seen = Vec::new();
+    let mut count = None;
+    loop {
+        let (rows, page) = search_index::search_with(db, who, &q, strategy).await.unwrap();
+        count.get_or_insert((page.matched, page.more));
+        seen.extend(rows.into_iter().map(|r| r.email));
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => break,
+        }
+    }
+    (seen, count.unwrap_or_default())
+}
+
+/// The search reads rows in one of two ways (from the text index, or walking the sort
+/// order and testing each row); which one it picks must never change what is found.
+async fn both_search_strategies_find_the_same_rows_in_the_same_order(db: DatabaseConnection) {
+    use search_index::Strategy;
+    let w = world(&db).await;
+    portico_domain::demo::bulk_developers(&db, 240, |_| {}).await.unwrap();
+    let org = user::Entity::find()
+        .filter(user::Column::Email.contains(".example"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .org_id;
+    let texts = [
+        "",
+        "ja",
+        "m",
+        "mary",
+        "smith",
+        "james s",
+        "wil j",
+        "northwind",
+        "example",
+        "acme",
+        "zq",
+        "crm",
+        "m j",
+    ];
+    let statuses = [None, Some(AccountStatus::Active), Some(AccountStatus::Pending)];
+    let mut non_empty = 0;
+    for text in texts {
+        for status in statuses {
+            for org_id in [None, Some(org.into())] {
+                for sort in DeveloperSort::ALL {
+                    let q = DeveloperQuery {
+                        text: text.into(),
+                        status,
+                        org_id,
+                        sort,
+                        limit: 9,
+                        ..Default::default()
+                    };
+                    let by_text = all_pages(&db, &w.admin, q.clone(), Strategy::Text).await;
+                    let by_scan = all_pages(&db, &w.admin, q.clone(), Strategy::Scan).await;
+                    let auto = all_pages(&db, &w.admin, q.clone(), Strategy::Auto).await;
+                    let what = format!("{text:?} {status:?} {org_id:?} {sort:?}");
+                    assert_eq!(by_scan, by_text, "{what}");
+                    assert_eq!(auto, by_text, "{what}");
+                    assert_eq!(by_text.1.0 as usize, by_text.0.len().min(1000), "{what}: the count");
+                    non_empty += usize::from(!by_text.0.is_empty());
+                }
+            }
+        }
+    }
+    assert!(non_empty >= 150, "most of the searches find someone ({non_empty} of 312)");
+}
+db_test!(both_search_strategies_find_the_same_rows_in_the_same_order);
