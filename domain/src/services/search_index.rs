@@ -408,10 +408,9 @@ impl<'q> Plan<'q> {
     /// on SQLite, `pg_trgm` on PostgreSQL), or else the short ones (prefix indexes).
     fn probe(&self, backend: DbBackend) -> Sql {
         let mut sql = Sql::new(backend, "SELECT COUNT(*) AS n FROM (");
-        let text = self.as_text();
         if backend == DbBackend::Postgres || self.long.is_empty() {
             sql.push("SELECT 1 FROM developer_search s", []);
-            text.text_where(&mut sql, true);
+            self.as_text().text_where(&mut sql, true);
         } else {
             let phrase = self.fts_query();
             sql.push(
