@@ -593,6 +593,8 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
     let now = Utc::now();
     let this_hour = now.timestamp().div_euclid(3600) * 3600;
     let mut rows = Vec::new();
+    // The same calls summed portal-wide, for `usage_portal_hours`.
+    let mut portal: std::collections::HashMap<(i64, String), u64> = std::collections::HashMap::new();
     for t in traffic {
         for h in 0..USAGE_DAYS * 24 {
             let hour = this_hour - h * 3600;
@@ -605,6 +607,8 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
             let allowed = (t.per_hour * daytime * weekday * part * dice.jitter(0.3)).round() as i64;
             let mut push = |outcome: &str, count: i64| {
                 if count > 0 {
+                    *portal.entry((hour, outcome.to_owned())).or_default() +=
+                        u64::try_from(count).unwrap_or(0);
                     rows.push(usage_hour::ActiveModel {
                         hour: Set(hour),
                         app_id: Set(t.app_id),
@@ -626,7 +630,9 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
         }
     }
     let written = rows.len();
+    let portal: Vec<(i64, &str, u64)> = portal.iter().map(|((h, o), n)| (*h, o.as_str(), *n)).collect();
     let txn = db.begin().await?;
+    crate::gateway::add_portal_hours(&txn, &portal).await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(1000).collect();

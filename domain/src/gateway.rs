@@ -3,42 +3,47 @@
 //! - **Format first.** A presented key's prefix, alphabet and checksum are checked before
 //!   anything else; a typo or a stranger's string never reaches the database.
 //! - **Entitlement cache.** A key's entitlement (app, organisation, developer, products'
-//!   path prefixes, plan limits, and whatever already denies it) is loaded once and kept;
+//!   path prefixes, plan limits, and whatever already denies it) is loaded once, by one
+//!   joined query, and kept;
 //!   unknown keys are cached as unknown for a short while.
 //! - **Freshness.** Every change that affects a decision calls [`changed`] after it
 //!   commits: it bumps this process's change counter (so the very next call here
-//!   reloads) and the database's (`gateway_state.generation`), which other hosts poll
-//!   every [`POLL`]. A cached entry remembers the counter read *before* it was loaded, so
+//!   reloads) and the database's (`gateway_state.generation`); on PostgreSQL it also
+//!   sends a notification, on which every listening host drops its cached decisions at
+//!   once. Hosts also read the counter every [`POLL`] (configurable), the only way on
+//!   SQLite and the fallback on PostgreSQL. A cached entry remembers the counter read *before* it was loaded, so
 //!   a load racing a change is never kept.
 //! - **Limits.** Rate limits (per second or minute) and quotas (per day or month) are
 //!   fixed windows per key, counted under one lock: no overshoot on one host. A key's
 //!   quota count is seeded from the stored usage of the current period.
 //! - **Lossless usage.** Every decision is counted in memory by minute, app, key,
 //!   product and outcome; [`Gateway::flush`] (about once a second) adds the counts to
-//!   `usage_minutes` and `usage_hours` in one transaction and puts them back if the
+//!   `usage_minutes`, `usage_hours` and the portal-wide `usage_portal_hours` in one
+//!   transaction and puts them back if the
 //!   write fails. Keys' `last_used_at` is written from the same path. Per-minute rows
 //!   are kept for [`MINUTES_KEPT`]; the hourly ones, which the graphs read, for good.
 
-use crate::entities::access_request::{self, RequestStatus};
-use crate::entities::organisation::{self, OrgStatus};
-use crate::entities::plan::{self, QuotaPeriod, RatePeriod};
-use crate::entities::user::{self, UserStatus};
-use crate::entities::{access_request_item, api_key, app, product_api};
+use crate::entities::access_request::RequestStatus;
+use crate::entities::organisation::OrgStatus;
+use crate::entities::plan::{QuotaPeriod, RatePeriod};
+use crate::entities::user::UserStatus;
 use crate::secret::hash_token;
 use crate::{DomainResult, apikey};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Statement,
-    TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, TransactionTrait};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// How often hosts look at the database's change counter.
+/// How often hosts look at the database's change counter by default: the only way
+/// changes reach other hosts on SQLite, the fallback beside LISTEN/NOTIFY on PostgreSQL.
 pub const POLL: Duration = Duration::from_millis(500);
+/// How often counted usage is written.
+const FLUSH: Duration = Duration::from_secs(1);
+/// The PostgreSQL notification channel [`changed`] notifies.
+const CHANNEL: &str = "portico_gateway_changed";
 /// How long an unknown key is remembered as unknown.
 const UNKNOWN_TTL: Duration = Duration::from_secs(30);
 /// The most entries the cache holds before it starts over.
@@ -55,6 +60,11 @@ static LOCAL_CHANGES: AtomicU64 = AtomicU64::new(0);
 pub async fn changed(db: &impl ConnectionTrait) -> DomainResult<()> {
     LOCAL_CHANGES.fetch_add(1, Ordering::SeqCst);
     db.execute_unprepared("UPDATE gateway_state SET generation = generation + 1 WHERE id = 1").await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Other hosts listening on the channel drop their cached decisions at once
+        // (inside a transaction, at its commit).
+        db.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
     Ok(())
 }
 
@@ -168,6 +178,28 @@ struct Entitlement {
     rate_secs: u64,
     quota: Option<u64>,
     quota_period: QuotaPeriod,
+}
+
+/// One row of [`Gateway::load`]'s query.
+#[derive(Debug, FromQueryResult)]
+struct LoadRow {
+    key_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    app_id: Uuid,
+    app_name: String,
+    deleted_at: Option<DateTime<Utc>>,
+    request_status: RequestStatus,
+    rate_limit: Option<i64>,
+    rate_period: Option<RatePeriod>,
+    quota: Option<i64>,
+    quota_period: Option<QuotaPeriod>,
+    org_name: Option<String>,
+    org_status: Option<OrgStatus>,
+    developer_email: Option<String>,
+    developer_status: Option<UserStatus>,
+    product_id: Option<Uuid>,
+    path_prefix: Option<String>,
 }
 
 #[derive(Debug)]
@@ -320,65 +352,67 @@ impl Gateway {
         Ok(entry)
     }
 
-    /// Reads a key's entitlement from the database.
+    /// Reads a key's entitlement from the database: one query, one row per path prefix
+    /// the key's request covers (or one row with no prefix).
     async fn load(&self, hash: &str) -> Result<Cached, sea_orm::DbErr> {
-        let db = &self.db;
-        let Some(key) = api_key::Entity::find().filter(api_key::Column::KeyHash.eq(hash)).one(db).await?
-        else {
+        let backend = self.db.get_database_backend();
+        let param = if backend == DbBackend::Postgres { "$1" } else { "?" };
+        let sql = format!(
+            "SELECT k.id AS key_id, k.expires_at, k.revoked_at, \
+                    a.id AS app_id, a.name AS app_name, a.deleted_at, \
+                    r.status AS request_status, \
+                    p.rate_limit, p.rate_period, p.quota, p.quota_period, \
+                    o.name AS org_name, o.status AS org_status, \
+                    u.email AS developer_email, u.status AS developer_status, \
+                    pa.product_id, pa.path_prefix \
+             FROM api_keys k \
+             JOIN apps a ON a.id = k.app_id \
+             JOIN access_requests r ON r.id = k.request_id \
+             LEFT JOIN plans p ON p.id = r.plan_id \
+             LEFT JOIN organisations o ON o.id = a.org_id \
+             LEFT JOIN users u ON u.id = k.created_by \
+             LEFT JOIN access_request_items i ON i.request_id = r.id \
+             LEFT JOIN product_apis pa ON pa.product_id = i.product_id \
+             WHERE k.key_hash = {param}"
+        );
+        let rows = LoadRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [hash.into()]))
+            .all(&self.db)
+            .await?;
+        let Some(first) = rows.first() else {
             return Ok(Cached::Unknown(Instant::now()));
         };
-        let app = app::Entity::find_by_id(key.app_id).one(db).await?;
-        let request = access_request::Entity::find_by_id(key.request_id).one(db).await?;
-        let (Some(app), Some(request)) = (app, request) else {
-            return Ok(Cached::Unknown(Instant::now()));
-        };
-        let plan = plan::Entity::find_by_id(request.plan_id).one(db).await?;
-        let org = organisation::Entity::find_by_id(app.org_id).one(db).await?;
-        let developer = user::Entity::find_by_id(key.created_by).one(db).await?;
-        let products: Vec<Uuid> = access_request_item::Entity::find()
-            .filter(access_request_item::Column::RequestId.eq(request.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|i| i.product_id)
-            .collect();
-        let prefixes = product_api::Entity::find()
-            .filter(product_api::Column::ProductId.is_in(products))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.product_id, a.path_prefix))
-            .collect();
-        let denied = if key.revoked_at.is_some() || app.deleted_at.is_some() {
+        let prefixes = rows.iter().filter_map(|r| Some((r.product_id?, r.path_prefix.clone()?))).collect();
+        let denied = if first.revoked_at.is_some() || first.deleted_at.is_some() {
             Some(Reason::RevokedKey)
-        } else if request.status != RequestStatus::Approved {
+        } else if first.request_status != RequestStatus::Approved {
             Some(Reason::NotApproved)
-        } else if developer.as_ref().is_none_or(|d| d.status != UserStatus::Active) {
+        } else if first.developer_status != Some(UserStatus::Active) {
             Some(Reason::DeveloperInactive)
-        } else if org.as_ref().is_none_or(|o| o.status != OrgStatus::Active) {
+        } else if first.org_status != Some(OrgStatus::Active) {
             Some(Reason::OrganisationInactive)
         } else {
             None
         };
-        let (rate_limit, rate_secs, quota, quota_period) = match &plan {
-            Some(p) => (
-                u64::try_from(p.rate_limit).unwrap_or(0),
-                match p.rate_period {
+        // A request whose plan is gone allows nothing.
+        let (rate_limit, rate_secs, quota, quota_period) = match (first.rate_limit, first.rate_period) {
+            (Some(limit), Some(period)) => (
+                u64::try_from(limit).unwrap_or(0),
+                match period {
                     RatePeriod::Second => 1,
                     RatePeriod::Minute => 60,
                 },
-                p.quota.map(|q| u64::try_from(q).unwrap_or(0)),
-                p.quota_period,
+                first.quota.map(|q| u64::try_from(q).unwrap_or(0)),
+                first.quota_period.unwrap_or(QuotaPeriod::Day),
             ),
-            None => (0, 1, Some(0), QuotaPeriod::Day),
+            _ => (0, 1, Some(0), QuotaPeriod::Day),
         };
         Ok(Cached::Known(Entitlement {
-            key_id: key.id,
-            app_id: app.id,
-            app_name: app.name,
-            developer: developer.map(|d| d.email).unwrap_or_default(),
-            organisation: org.map(|o| o.name).unwrap_or_default(),
-            expires_at: key.expires_at,
+            key_id: first.key_id,
+            app_id: first.app_id,
+            app_name: first.app_name.clone(),
+            developer: first.developer_email.clone().unwrap_or_default(),
+            organisation: first.org_name.clone().unwrap_or_default(),
+            expires_at: first.expires_at,
             denied,
             prefixes,
             rate_limit,
@@ -579,6 +613,12 @@ impl Gateway {
                 txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
             }
         }
+        let mut portal: HashMap<(i64, &str), u64> = HashMap::new();
+        for (cell, n) in &hours {
+            *portal.entry((cell.minute * 60, cell.outcome)).or_default() += n;
+        }
+        let portal: Vec<(i64, &str, u64)> = portal.into_iter().map(|((h, o), n)| (h, o, n)).collect();
+        add_portal_hours(&txn, &portal).await?;
         if let Some(newest) = used.iter().map(|(_, at)| *at).max() {
             for batch in used.chunks(500) {
                 let ids: Vec<String> = (0..batch.len()).map(|i| param(i + 2)).collect();
@@ -615,33 +655,117 @@ impl Gateway {
         self.poll_changes().await.is_ok()
     }
 
-    /// Flushes usage about once a second and polls for other hosts' changes, for as
-    /// long as the process runs.
-    pub fn spawn_background(self: &Arc<Self>) {
+    /// Runs the background work for as long as the process runs: flushes usage about
+    /// once a second, reads the change counter every `poll` and, on PostgreSQL, listens
+    /// for other hosts' changes.
+    pub fn spawn_background(self: &Arc<Self>, poll: Duration) {
         let gateway = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(POLL);
+            let mut tick = tokio::time::interval(FLUSH);
             let mut n = 0u64;
             loop {
                 tick.tick().await;
                 n += 1;
-                if let Err(e) = gateway.poll_changes().await {
-                    tracing::warn!(error = %e, "gateway: cannot read the change counter");
-                }
-                if n.is_multiple_of(2)
-                    && let Err(e) = gateway.flush().await
-                {
+                if let Err(e) = gateway.flush().await {
                     tracing::warn!(error = %e, "gateway: usage kept in memory, will retry");
                 }
                 // About every ten minutes, per-minute rows past their keeping time go.
-                if n % 1200 == 1
+                if n % 600 == 1
                     && let Err(e) = gateway.prune_minutes().await
                 {
                     tracing::warn!(error = %e, "gateway: cannot prune per-minute usage");
                 }
             }
         });
+        let gateway = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(poll);
+            loop {
+                tick.tick().await;
+                if let Err(e) = gateway.poll_changes().await {
+                    tracing::warn!(error = %e, "gateway: cannot read the change counter");
+                }
+            }
+        });
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            tokio::spawn(self.clone().listen());
+        }
     }
+
+    /// Drops cached decisions whenever another host notifies a change. A lost
+    /// connection may have lost notifications, so it drops them then too; the periodic
+    /// check covers the time it takes to reconnect. Ends when the pool is closed.
+    async fn listen(self: Arc<Self>) {
+        use sea_orm::sqlx::postgres::PgListener;
+        let pool = self.db.get_postgres_connection_pool();
+        let mut listener: Option<PgListener> = None;
+        loop {
+            if pool.is_closed() {
+                return;
+            }
+            if listener.is_none() {
+                let connected = match PgListener::connect_with(pool).await {
+                    Ok(mut l) => l.listen(CHANNEL).await.map(|()| l),
+                    Err(e) => Err(e),
+                };
+                match connected {
+                    Ok(l) => {
+                        // Whatever happened while nobody listened is unknown.
+                        self.remote_changes.fetch_add(1, Ordering::SeqCst);
+                        listener = Some(l);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "gateway: cannot listen for changes");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            let Some(current) = listener.as_mut() else { continue };
+            match current.try_recv().await {
+                Ok(Some(_)) => {
+                    self.remote_changes.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(None) => {
+                    self.remote_changes.fetch_add(1, Ordering::SeqCst);
+                    tracing::warn!("gateway: the change listener lost its connection; reconnecting");
+                }
+                Err(sea_orm::sqlx::Error::PoolClosed) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "gateway: the change listener failed; reconnecting");
+                    listener = None;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Adds calls to the portal-wide hourly totals (`usage_portal_hours`): (hour in Unix
+/// seconds, outcome, calls). Called in the transaction that adds the same calls to
+/// `usage_hours`, so the two always agree.
+pub(crate) async fn add_portal_hours(
+    db: &impl ConnectionTrait,
+    sums: &[(i64, &str, u64)],
+) -> Result<(), sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let param = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    for batch in sums.chunks(300) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|i| format!("({}, {}, {})", param(i * 3 + 1), param(i * 3 + 2), param(i * 3 + 3)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO usage_portal_hours (hour, outcome, count) VALUES {} \
+             ON CONFLICT (hour, outcome) DO UPDATE SET count = usage_portal_hours.count + excluded.count",
+            rows.join(", ")
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(batch.len() * 3);
+        for (hour, outcome, n) in batch {
+            values.extend([(*hour).into(), (*outcome).into(), i64::try_from(*n).unwrap_or(i64::MAX).into()]);
+        }
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    }
+    Ok(())
 }
 
 fn poisoned<T>(_: T) -> Unavailable {

@@ -1,7 +1,8 @@
 //! Gateway benchmark: requests per second and latency of `/gateway/verify` with many
 //! keys, cold (every key's first lookup after the cache was dropped) and warm, against a
 //! trivial handler of the same server measured in the same run. Prints a table; the
-//! figures go to BENCHMARKS.md. Needs `wrk` on PATH.
+//! figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then a paced run at half the best
+//! warm rate gives the latency of an unsaturated gateway (the issue's "p99 at half load").
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -23,6 +24,10 @@ use portico_server::{router, startup};
 use sea_orm::{EntityTrait, Set};
 use std::io::Write;
 use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 const LUA: &str = r#"
 local keys = {}
@@ -66,6 +71,108 @@ fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file:
         eprintln!("{name}: some answers were not 2xx:\n{text}");
     }
     Run { name, rps, p50: field("50%"), p99: field("99%") }
+}
+
+/// What a paced run measured.
+struct Paced {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    p999: Duration,
+    failures: u64,
+}
+
+/// Reads one HTTP/1.1 response (headers, then `Content-Length` bytes); false on EOF
+/// or a status other than 200.
+async fn read_response(stream: &mut BufReader<TcpStream>, line: &mut String) -> std::io::Result<bool> {
+    let mut ok = false;
+    let mut length = 0usize;
+    let mut first = true;
+    loop {
+        line.clear();
+        if stream.read_line(line).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let l = line.trim_end();
+        if first {
+            ok = l.split_whitespace().nth(1) == Some("200");
+            first = false;
+        } else if l.is_empty() {
+            break;
+        } else if let Some((name, value)) = l.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await?;
+    Ok(ok)
+}
+
+/// Open-loop load at a fixed total `rate` over `connections` keep-alive connections
+/// (wrk2-style, which Debian does not package), each call a different key. Call `i` of
+/// a connection is due at `start + i * connections / rate`; its latency runs from when
+/// it was due when the generator is behind (so a stalled server is charged for every
+/// call it delayed), and from when it was sent when the generator had to wait (timer
+/// oversleep is not the server's). Runs on its own thread and runtime.
+fn paced(port: u16, rate: f64, seconds: u64, connections: usize, keys: Arc<Vec<String>>) -> Paced {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let interval = Duration::from_secs_f64(connections as f64 / rate);
+            let start = tokio::time::Instant::now() + Duration::from_millis(50);
+            let end = start + Duration::from_secs(seconds);
+            let mut tasks = Vec::new();
+            for c in 0..connections {
+                let keys = keys.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut stream = BufReader::new(TcpStream::connect(("127.0.0.1", port)).await.expect("connect"));
+                    let (mut times, mut failures, mut line) = (Vec::new(), 0u64, String::new());
+                    let mut due = start + interval.mul_f64(c as f64 / connections as f64);
+                    let mut i = c;
+                    while due < end {
+                        let now = tokio::time::Instant::now();
+                        let from = if now < due {
+                            tokio::time::sleep_until(due).await;
+                            tokio::time::Instant::now()
+                        } else {
+                            due
+                        };
+                        let key = &keys[i % keys.len()];
+                        let request = format!(
+                            "GET /gateway/verify HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\nX-Original-URI: /payments/1\r\n\r\n"
+                        );
+                        stream.get_mut().write_all(request.as_bytes()).await.expect("send");
+                        if !read_response(&mut stream, &mut line).await.expect("answer") {
+                            failures += 1;
+                        }
+                        times.push(from.elapsed());
+                        i += connections;
+                        due += interval;
+                    }
+                    (times, failures)
+                }));
+            }
+            let (mut times, mut failures) = (Vec::new(), 0);
+            for t in tasks {
+                let (t, f) = t.await.expect("connection task");
+                times.extend(t);
+                failures += f;
+            }
+            times.sort();
+            let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+            Paced {
+                rps: times.len() as f64 / seconds as f64,
+                p50: at(0.5),
+                p99: at(0.99),
+                p999: at(0.999),
+                failures,
+            }
+        })
+    })
+    .join()
+    .expect("paced load")
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -176,6 +283,8 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     tokio::spawn(async move { axum::serve(listener, app).await });
+    let key_list: Arc<Vec<String>> =
+        Arc::new(std::fs::read_to_string(&keys_file)?.lines().map(str::to_owned).collect());
     let (keys_file, script) = (keys_file.display().to_string(), script.display().to_string());
     let verify = format!("http://127.0.0.1:{port}/gateway/verify");
     let trivial = format!("http://127.0.0.1:{port}/bench/trivial");
@@ -195,6 +304,10 @@ async fn main() -> anyhow::Result<()> {
         runs
     })
     .await?;
+    // Half of the best warm rate, paced, for the latency a gateway sees when not
+    // saturated.
+    let best = runs.iter().skip(2).map(|r| r.rps).fold(0.0, f64::max);
+    let half = tokio::task::spawn_blocking(move || paced(port, best / 2.0, seconds, 16, key_list)).await?;
     let base = runs[0].rps;
     println!(
         "\nGateway benchmark: {keys} keys, SQLite, wrk -t2, {} cores",
@@ -211,6 +324,15 @@ async fn main() -> anyhow::Result<()> {
             100.0 * r.rps / base.max(1.0)
         );
     }
+    let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "\nverify, warm, paced at half of {best:.0} req/s (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
+        half.rps,
+        ms(half.p50),
+        ms(half.p99),
+        ms(half.p999),
+        half.failures
+    );
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

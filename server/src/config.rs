@@ -103,6 +103,12 @@ pub struct Settings {
     /// Directory where export files (CSV, JSON) are written; created when needed.
     #[arg(long, env = "PORTICO_EXPORT_DIR", default_value = "data/exports", global = true)]
     pub export_dir: PathBuf,
+
+    /// How often the gateway reads the database's change counter (milliseconds): how
+    /// changes reach other hosts on SQLite, the fallback beside LISTEN/NOTIFY on
+    /// PostgreSQL.
+    #[arg(long, env = "PORTICO_GATEWAY_POLL_MS", default_value_t = 500, global = true)]
+    pub gateway_poll_ms: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -120,6 +126,7 @@ impl fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("invite_ttl_hours", &self.invite_ttl_hours)
             .field("export_dir", &self.export_dir)
+            .field("gateway_poll_ms", &self.gateway_poll_ms)
             .finish()
     }
 }
@@ -138,6 +145,7 @@ pub const KNOWN_ENV: &[&str] = &[
     "PORTICO_MAIL_FROM",
     "PORTICO_INVITE_TTL_HOURS",
     "PORTICO_EXPORT_DIR",
+    "PORTICO_GATEWAY_POLL_MS",
     // Read by the test suite, not by the portal; allowed so it can stay exported.
     "PORTICO_TEST_POSTGRES_URL",
 ];
@@ -158,6 +166,7 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     pub invite_ttl: chrono::Duration,
     pub export_dir: PathBuf,
+    pub gateway_poll: std::time::Duration,
 }
 
 impl fmt::Debug for Config {
@@ -233,6 +242,9 @@ impl Config {
         if s.invite_ttl_hours == 0 {
             return Err(bad("PORTICO_INVITE_TTL_HOURS", "must be at least 1"));
         }
+        if !(50..=3_600_000).contains(&s.gateway_poll_ms) {
+            return Err(bad("PORTICO_GATEWAY_POLL_MS", "must be between 50 and 3600000 (one hour)"));
+        }
         let smtp = match s.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => Some(delivery::check(url, &s.mail_from).map_err(|e| {
                 if e.starts_with("sender") { bad("PORTICO_MAIL_FROM", e) } else { bad("PORTICO_SMTP_URL", e) }
@@ -251,6 +263,7 @@ impl Config {
             smtp,
             invite_ttl: chrono::Duration::hours(i64::from(s.invite_ttl_hours)),
             export_dir: s.export_dir.clone(),
+            gateway_poll: std::time::Duration::from_millis(u64::from(s.gateway_poll_ms)),
         })
     }
 

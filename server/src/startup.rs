@@ -76,7 +76,7 @@ pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<
         tracing::warn!(jobs = interrupted, "exports interrupted by the last stop were marked failed");
     }
     let gateway = Gateway::new(backend.db.clone());
-    gateway.spawn_background();
+    gateway.spawn_background(config.gateway_poll);
     Ok(AppState::new(Arc::new(backend), gateway, config))
 }
 

@@ -14,6 +14,7 @@ mod m20261201_000008_create_developer_admin;
 mod m20261201_000010_create_export_jobs;
 mod m20261202_000011_create_api_tokens;
 mod m20261202_000012_cover_developer_search;
+mod m20261203_000013_create_usage_portal_hours;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_create_export_jobs::Migration),
             Box::new(m20261202_000011_create_api_tokens::Migration),
             Box::new(m20261202_000012_cover_developer_search::Migration),
+            Box::new(m20261203_000013_create_usage_portal_hours::Migration),
         ]
     }
 }

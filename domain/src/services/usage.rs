@@ -8,7 +8,7 @@
 //! most 168 hours per key, product and outcome) whatever the traffic.
 
 use crate::entities::{
-    access_request, access_request_item, api_key, api_product, app, plan, usage_hour, user,
+    access_request, access_request_item, api_key, api_product, app, plan, usage_hour, usage_portal_hour, user,
 };
 use crate::gateway::{quota_period_end, quota_period_start};
 use crate::services::{apps, catalogs, keys};
@@ -55,7 +55,9 @@ fn sum_count() -> sea_orm::sea_query::SimpleExpr {
 }
 
 /// Calls per hour over the past [`m::USAGE_DAYS`] days, oldest hour first, every hour
-/// present (zero when quiet), the current hour last.
+/// present (zero when quiet), the current hour last. The portal-wide series reads the
+/// portal totals (at most 168 rows per outcome), the others the hourly rows of their
+/// apps or keys (by the app and key indexes).
 pub async fn series(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -65,6 +67,16 @@ pub async fn series(
     let empty = matches!(scope, Scope::Apps(ids) | Scope::Keys(ids) if ids.is_empty());
     let rows: Vec<(i64, String, i64)> = if empty {
         Vec::new()
+    } else if matches!(scope, Scope::Portal) {
+        usage_portal_hour::Entity::find()
+            .select_only()
+            .column(usage_portal_hour::Column::Hour)
+            .column(usage_portal_hour::Column::Outcome)
+            .column(usage_portal_hour::Column::Count)
+            .filter(usage_portal_hour::Column::Hour.gte(start))
+            .into_tuple()
+            .all(db)
+            .await?
     } else {
         let mut query = usage_hour::Entity::find()
             .select_only()

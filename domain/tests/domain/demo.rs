@@ -7,8 +7,23 @@ use portico_domain::entities::{organisation, outbox_message, user};
 use portico_domain::services::{accounts, search_index, usage};
 use portico_domain::{Actor, DomainError, db_test, demo};
 use portico_model::{AccountStatus, DeveloperQuery};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Statement,
+};
 use std::collections::BTreeSet;
+
+/// (hour, outcome, calls) rows of a query.
+async fn grouped(db: &DatabaseConnection, sql: &str) -> Vec<(i64, String, i64)> {
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (r.try_get("", "hour").unwrap(), r.try_get("", "outcome").unwrap(), r.try_get("", "n").unwrap())
+        })
+        .collect();
+    assert!(!rows.is_empty(), "{sql}: no rows");
+    rows
+}
 
 db_test!(the_demo_seeds_a_living_portal_once);
 async fn the_demo_seeds_a_living_portal_once(db: DatabaseConnection) {
@@ -40,6 +55,12 @@ async fn the_demo_seeds_a_living_portal_once(db: DatabaseConnection) {
     assert!(dashboard.series.denied > 0, "and some refusals");
     assert!(!dashboard.keys.is_empty());
     assert!(dashboard.keys.iter().any(|k| k.quota_remaining.is_some()), "the Free key has a quota meter");
+    // The admin home's graph reads the portal totals: every hour and outcome as summed
+    // from the per-app rows.
+    let per_hour = "SELECT hour, outcome, CAST(SUM(count) AS BIGINT) AS n FROM usage_hours GROUP BY hour, outcome ORDER BY hour, outcome";
+    let portal = "SELECT hour, outcome, count AS n FROM usage_portal_hours ORDER BY hour, outcome";
+    assert_eq!(grouped(&db, portal).await, grouped(&db, per_hour).await);
+    assert!(usage::portal_series(&db, &admin).await.unwrap().allowed > dashboard.series.allowed);
 
     // Nothing it did was left for delivery.
     assert_eq!(outbox_message::Entity::find().count(&db).await.unwrap(), mails_before);

@@ -93,6 +93,7 @@ async fn the_dashboard_counts_every_call_and_shows_the_quota_left(db: DatabaseCo
     assert_eq!(gateway.flush().await.unwrap(), 8);
     assert_eq!(sum_of(&db, "usage_minutes").await, 8);
     assert_eq!(sum_of(&db, "usage_hours").await, 8, "the hourly rollup holds the same calls");
+    assert_eq!(sum_of(&db, "usage_portal_hours").await, 8, "and the portal totals");
 
     let d = usage::my_dashboard(&db, &w.ada, None, None).await.unwrap();
     assert_eq!(d.series.points.len(), 168, "one point per hour for seven days");

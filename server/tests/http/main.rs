@@ -11,6 +11,7 @@ mod foundation;
 mod gateway;
 mod nginx;
 mod organisations;
+mod two_hosts;
 
 use axum::Router;
 use axum::body::Body;

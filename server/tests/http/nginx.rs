@@ -34,7 +34,7 @@ fn nginx_binary() -> PathBuf {
         .expect("nginx must be installed for this test (Debian package nginx-light; .ci/run installs it)")
 }
 
-async fn free_port() -> u16 {
+pub async fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
 }
 
@@ -81,7 +81,7 @@ async fn start_nginx(portico: u16, upstream: u16) -> Nginx {
 }
 
 /// A GET over a fresh connection: status, headers (lower-cased) and body.
-async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
+pub async fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let mut req = format!("GET {path} HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n");
     for (k, v) in headers {
