@@ -4,24 +4,23 @@
 //!   anything else; a typo or a stranger's string never reaches the database.
 //! - **Entitlement cache.** A key's entitlement (app, organisation, developer, products'
 //!   path prefixes, plan limits, and whatever already denies it) is loaded once, by one
-//!   joined query, and kept;
-//!   unknown keys are cached as unknown for a short while.
+//!   joined query, and kept; unknown keys are cached as unknown for a short while.
 //! - **Freshness.** Every change that affects a decision calls [`changed`] after it
 //!   commits: it bumps this process's change counter (so the very next call here
 //!   reloads) and the database's (`gateway_state.generation`); on PostgreSQL it also
 //!   sends a notification, on which every listening host drops its cached decisions at
 //!   once. Hosts also read the counter every [`POLL`] (configurable), the only way on
-//!   SQLite and the fallback on PostgreSQL. A cached entry remembers the counter read *before* it was loaded, so
-//!   a load racing a change is never kept.
+//!   SQLite and the fallback on PostgreSQL. A cached entry remembers the counter read
+//!   *before* it was loaded, so a load racing a change is never kept.
 //! - **Limits.** Rate limits (per second or minute) and quotas (per day or month) are
 //!   fixed windows per key, counted under one lock: no overshoot on one host. A key's
 //!   quota count is seeded from the stored usage of the current period.
 //! - **Lossless usage.** Every decision is counted in memory by minute, app, key,
 //!   product and outcome; [`Gateway::flush`] (about once a second) adds the counts to
 //!   `usage_minutes`, `usage_hours` and the portal-wide `usage_portal_hours` in one
-//!   transaction and puts them back if the
-//!   write fails. Keys' `last_used_at` is written from the same path. Per-minute rows
-//!   are kept for [`MINUTES_KEPT`]; the hourly ones, which the graphs read, for good.
+//!   transaction and puts them back if the write fails. Keys' `last_used_at` is written
+//!   from the same path. Per-minute rows are kept for [`MINUTES_KEPT`]; the hourly ones,
+//!   which the graphs read, for good.
 
 use crate::entities::access_request::RequestStatus;
 use crate::entities::organisation::OrgStatus;
