@@ -12,8 +12,9 @@
 //!   search exactly as the live search asks it (first page plus the capped count). The
 //!   baseline, in the same run, is one index row read by primary key.
 //! - **export** (largest size only): the CSV export of everyone, in a child process
-//!   whose peak resident memory is read at the end; the baseline is a child reading the
-//!   same rows the same way without writing anything.
+//!   whose peak resident memory is read at the end; the baseline is a child reading every
+//!   user through the ORM's plain read (full models, keyset batches; what the export
+//!   itself read until it streamed only the columns it writes) and writing nothing.
 //!
 //! With `PORTICO_BENCH_KEEP=1` the generated databases are kept (the SQLite file in
 //! `$TMPDIR/portico-devbench`, PostgreSQL's `portico_bench`) and a later run with the
@@ -191,7 +192,7 @@ async fn child(mode: &str, url: &str, file: Option<&str>) {
         std::io::Write::flush(&mut out).expect("flush");
         rows
     } else {
-        // What the export reads, batch by batch, and nothing else.
+        // The ORM's plain read of every user, batch by batch, and nothing else.
         let mut after: Option<uuid::Uuid> = None;
         let mut rows = 0u64;
         loop {

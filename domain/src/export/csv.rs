@@ -6,8 +6,10 @@ use std::io::{self, Write};
 
 /// Writes one cell (without the separator).
 pub fn cell(out: &mut impl Write, value: &str) -> io::Result<()> {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = formula || value.contains([',', '"', '\n', '\r']);
+    let formula = matches!(value.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    // Bytes, not chars: these are all ASCII, and UTF-8 never uses ASCII bytes inside a
+    // multi-byte character.
+    let quote = formula || value.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
     if !quote {
         return out.write_all(value.as_bytes());
     }

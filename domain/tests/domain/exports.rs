@@ -6,7 +6,7 @@ use crate::{admin, boot, developer};
 use portico_domain::entities::export_job;
 use portico_domain::entities::user::OrgRole;
 use portico_domain::services::{developers, exports, organisations, products, profile};
-use portico_domain::{Actor, DomainError, db_test};
+use portico_domain::{Actor, DomainError, db_test, export};
 use portico_model::{
     AccountStatus, AttributeInput, DeveloperQuery, ExportFormat, ExportJob, ExportKind, ExportRequest,
     ExportStatus, ProductInput,
@@ -117,6 +117,61 @@ async fn a_developer_json_keeps_everything_nested_and_follows_the_search(db: Dat
     assert_eq!(job.rows_total, 2);
 }
 db_test!(a_developer_json_keeps_everything_nested_and_follows_the_search);
+
+async fn batch_boundaries_change_nothing_in_the_file(db: DatabaseConnection) {
+    let admin = world(&db).await;
+    // More developers than the smallest batches, some with attributes, in two teams.
+    let orgs = organisations::list(&db, &admin, Some("Acme"), None).await.unwrap();
+    let acme = orgs.into_iter().find(|o| o.org.name == "Acme, Inc.").unwrap();
+    for i in 0..5 {
+        let dev = developer(&db, &format!("dev{i}@acme.test")).await;
+        organisations::assign(&db, &admin, dev.id, acme.org.id, &[], OrgRole::Member).await.unwrap();
+        if i % 2 == 0 {
+            let value = format!("v{i}");
+            developers::set_attribute(&db, &admin, dev.id, AttributeInput::parse("crm", &value).unwrap())
+                .await
+                .unwrap();
+        }
+    }
+    let acme_search = DeveloperQuery { text: "acme".into(), ..DeveloperQuery::default() };
+    for format in [ExportFormat::Csv, ExportFormat::Json] {
+        for search in [None, Some(acme_search.clone())] {
+            let mut files = Vec::new();
+            for batch in [1, 2, 3, export::BATCH] {
+                let (mut out, mut reported) = (Vec::new(), Vec::new());
+                let rows = export::developers_in_batches(
+                    &db,
+                    format,
+                    search.clone(),
+                    &mut out,
+                    |n| reported.push(n),
+                    batch,
+                )
+                .await
+                .unwrap();
+                assert_eq!(reported.last().copied(), Some(rows), "progress ends at the rows written");
+                assert!(reported.windows(2).all(|w| w[0] < w[1]), "progress only grows: {reported:?}");
+                files.push((batch, rows, String::from_utf8(out).unwrap()));
+            }
+            let (_, rows, whole) = files.last().unwrap().clone();
+            let expected = if search.is_some() { 7 } else { 9 };
+            assert_eq!(rows, expected, "{format:?} {search:?}");
+            for (batch, n, text) in &files {
+                assert_eq!((*n, text), (rows, &whole), "batch of {batch}, {format:?}, {search:?}");
+            }
+            if format == ExportFormat::Json {
+                let records: Vec<Value> = serde_json::from_str(&whole).unwrap();
+                let dev4 = records.iter().find(|r| r["email"] == "dev4@acme.test").unwrap();
+                assert_eq!(dev4["attributes"], serde_json::json!({ "crm": "v4" }));
+                assert_eq!(dev4["organisation"]["name"], "Acme, Inc.");
+                assert_eq!(records.iter().filter(|r| r["attributes"].get("crm").is_some()).count(), 4);
+            } else {
+                assert_eq!(whole.lines().filter(|l| l.contains(",v0,") || l.contains(",v2,")).count(), 2);
+            }
+        }
+    }
+}
+db_test!(batch_boundaries_change_nothing_in_the_file);
 
 async fn apps_and_products_export_and_only_admins_may(db: DatabaseConnection) {
     let admin = world(&db).await;
