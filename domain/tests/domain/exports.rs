@@ -120,7 +120,7 @@ db_test!(a_developer_json_keeps_everything_nested_and_follows_the_search);
 
 async fn batch_boundaries_change_nothing_in_the_file(db: DatabaseConnection) {
     let admin = world(&db).await;
-    // More developers than the smallest batches, some with attributes, in two teams.
+    // More developers than the smallest batches, some with attributes, all in a team.
     let orgs = organisations::list(&db, &admin, Some("Acme"), None).await.unwrap();
     let acme = orgs.into_iter().find(|o| o.org.name == "Acme, Inc.").unwrap();
     for i in 0..5 {
