@@ -17,9 +17,10 @@
 //!   itself read until it streamed only the columns it writes) and writing nothing.
 //!
 //! With `PORTICO_BENCH_KEEP=1` the generated databases are kept (the SQLite file in
-//! `$TMPDIR/portico-devbench`, PostgreSQL's `portico_bench`) and a later run with the
-//! same setting starts from what they hold, so a change to the search can be measured
-//! at 1M without generating a million developers again.
+//! `$TMPDIR/portico-devbench-<name>`, PostgreSQL's database `<name>`) and a later run
+//! with the same setting starts from what they hold, so a change to the search can be
+//! measured at 1M without generating a million developers again. `<name>` is
+//! `PORTICO_BENCH_NAME` (default `portico_bench`), so two checkouts keep their own.
 
 #![allow(clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
 
@@ -71,6 +72,15 @@ async fn open(url: &str) -> DatabaseConnection {
     db
 }
 
+/// The kept databases' name: `PORTICO_BENCH_NAME` (letters, digits and `_`), or
+/// `portico_bench`.
+fn bench_name() -> String {
+    std::env::var("PORTICO_BENCH_NAME")
+        .ok()
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or_else(|| "portico_bench".to_owned())
+}
+
 /// A database with the defaults and an admin, empty otherwise.
 async fn fresh(backend: &str, dir: &std::path::Path, keep: bool) -> String {
     if backend == "sqlite" {
@@ -88,12 +98,13 @@ async fn fresh(backend: &str, dir: &std::path::Path, keep: bool) -> String {
         let server = portico_domain::testing::postgres_url().expect("PostgreSQL for the postgres run");
         let admin = sea_orm::Database::connect(&server).await.expect("connect to PostgreSQL");
         let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
-        let url = format!("{base}/portico_bench");
+        let name = bench_name();
+        let url = format!("{base}/{name}");
         if keep && sea_orm::Database::connect(&url).await.is_ok() {
             return url;
         }
-        admin.execute_unprepared("DROP DATABASE IF EXISTS portico_bench").await.expect("drop bench db");
-        admin.execute_unprepared("CREATE DATABASE portico_bench").await.expect("create bench db");
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.expect("drop bench db");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create bench db");
         prepare(&url).await;
         url
     }
@@ -240,7 +251,7 @@ async fn main() {
         args.get(1).map_or("sqlite,postgres", String::as_str).split(',').map(str::to_owned).collect();
     let keep = std::env::var("PORTICO_BENCH_KEEP").is_ok_and(|v| v == "1");
     let dir = if keep {
-        std::env::temp_dir().join("portico-devbench")
+        std::env::temp_dir().join(format!("portico-devbench-{}", bench_name()))
     } else {
         std::env::temp_dir().join(format!("portico-devbench-{}", std::process::id()))
     };
