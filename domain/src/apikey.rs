@@ -44,7 +44,7 @@ pub fn check(key: &str) -> Result<(), FormatError> {
         return Err(FormatError::Characters);
     }
     let (random, check) = body.split_at(RANDOM_CHARS);
-    if checksum(random) != check {
+    if checksum_digits(random) != check.as_bytes() {
         return Err(FormatError::Checksum);
     }
     Ok(())
@@ -57,24 +57,42 @@ pub fn visible_prefix(key: &str) -> String {
 
 /// CRC-32 of the random part as 6 base62 digits (62^6 > 2^32).
 fn checksum(random: &str) -> String {
+    String::from_utf8_lossy(&checksum_digits(random)).into_owned()
+}
+
+/// [`checksum`] without an allocation: the gateway checks every presented key with it.
+fn checksum_digits(random: &str) -> [u8; CHECK_CHARS] {
     let mut n = crc32(random.as_bytes());
     let mut digits = [b'0'; CHECK_CHARS];
     for d in digits.iter_mut().rev() {
         *d = BASE62[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8_lossy(&digits).into_owned()
+    digits
 }
 
-/// CRC-32 (IEEE 802.3, as in zlib), bit by bit: keys are short.
+/// The CRC-32 table (IEEE 802.3 polynomial, reflected), built at compile time.
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            bit += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
+
+/// CRC-32 (IEEE 802.3, as in zlib), a byte at a time.
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
+        crc = CRC_TABLE[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8);
     }
     !crc
 }
