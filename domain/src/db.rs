@@ -39,6 +39,34 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
+/// A pool for read-only work that must not wait behind a write, beside the main pool
+/// [`connect`] opened for `url`. On a SQLite file the main pool has one connection
+/// (sea-orm's default for SQLite, which keeps writers from meeting on SQLite's lock:
+/// a transaction that reads and then writes would fail at once if another connection
+/// wrote in between), so the gateway's key loads would queue behind its usage writes;
+/// a second pool of `connections` only reads, and in WAL mode readers never wait for the
+/// writer. PostgreSQL pools already hold several connections, and an in-memory SQLite
+/// database cannot be opened twice: both get `main` back.
+pub async fn connect_readers(
+    url: &str,
+    main: &DatabaseConnection,
+    connections: u32,
+) -> Result<DatabaseConnection, DbErr> {
+    if sqlite_file_path(url).is_none() {
+        return Ok(main.clone());
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(connections)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        });
+    Database::connect(options).await
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
