@@ -593,8 +593,6 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
     let now = Utc::now();
     let this_hour = now.timestamp().div_euclid(3600) * 3600;
     let mut rows = Vec::new();
-    // The same calls summed portal-wide, for `usage_portal_hours`.
-    let mut portal: std::collections::HashMap<(i64, String), u64> = std::collections::HashMap::new();
     for t in traffic {
         for h in 0..USAGE_DAYS * 24 {
             let hour = this_hour - h * 3600;
@@ -605,18 +603,9 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
             // The current hour is only partly over.
             let part = if h == 0 { f64::from(now.minute()) / 60.0 } else { 1.0 };
             let allowed = (t.per_hour * daytime * weekday * part * dice.jitter(0.3)).round() as i64;
-            let mut push = |outcome: &str, count: i64| {
+            let mut push = |outcome: &'static str, count: i64| {
                 if count > 0 {
-                    *portal.entry((hour, outcome.to_owned())).or_default() +=
-                        u64::try_from(count).unwrap_or(0);
-                    rows.push(usage_hour::ActiveModel {
-                        hour: Set(hour),
-                        app_id: Set(t.app_id),
-                        key_id: Set(t.key_id),
-                        product_id: Set(t.product_id),
-                        outcome: Set(outcome.to_owned()),
-                        count: Set(count),
-                    });
+                    rows.push((hour, t, outcome, count));
                 }
             };
             push("allowed", allowed);
@@ -630,10 +619,22 @@ async fn write_usage(db: &DatabaseConnection, traffic: &[Traffic], dice: &mut Di
         }
     }
     let written = rows.len();
-    let portal: Vec<(i64, &str, u64)> = portal.iter().map(|((h, o), n)| (*h, o.as_str(), *n)).collect();
     let txn = db.begin().await?;
-    crate::gateway::add_portal_hours(&txn, &portal).await?;
-    let mut rows = rows.into_iter().peekable();
+    // The same calls, summed portal-wide, for `usage_portal_hours`.
+    let portal =
+        rows.iter().map(|(hour, _, outcome, count)| (*hour, *outcome, u64::try_from(*count).unwrap_or(0)));
+    crate::gateway::add_portal_hours(&txn, portal).await?;
+    let mut rows = rows
+        .into_iter()
+        .map(|(hour, t, outcome, count)| usage_hour::ActiveModel {
+            hour: Set(hour),
+            app_id: Set(t.app_id),
+            key_id: Set(t.key_id),
+            product_id: Set(t.product_id),
+            outcome: Set(outcome.to_owned()),
+            count: Set(count),
+        })
+        .peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(1000).collect();
         usage_hour::Entity::insert_many(chunk).exec_without_returning(&txn).await?;

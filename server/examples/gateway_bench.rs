@@ -178,6 +178,13 @@ fn paced(port: u16, rate: f64, seconds: u64, connections: usize, keys: Arc<Vec<S
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let keys: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
     let dir = std::env::temp_dir().join(format!("portico-bench-{}", std::process::id()));

@@ -70,13 +70,20 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
             let local = listener.local_addr()?;
             tracing::info!(address = %local, public_url = %config.public_url, "Portico is listening");
+            let gateway = state.gateway.clone();
             axum::serve(
                 listener,
                 router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
             )
             .with_graceful_shutdown(shutdown_signal())
             .await?;
-            tracing::info!("stopped");
+            // The last second's gateway calls, counted in memory, are written before exit.
+            match gateway.flush().await {
+                Ok(calls) => tracing::info!(calls, "stopped; the last gateway usage is written"),
+                Err(e) => {
+                    tracing::error!(error = %e, unflushed = gateway.unflushed(), "stopped; gateway usage could not be written")
+                }
+            }
             Ok(())
         }
     }

@@ -28,11 +28,26 @@ pub enum StartError {
 /// its default team and the first admin exist. Safe to run on every start.
 pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     let db = db::connect(&config.database_url).await?;
-    prepare_with_db(config, db).await
+    let readers = db::connect_readers(&config.database_url, &db, GATEWAY_READERS).await?;
+    prepare_with_pools(config, db, readers).await
 }
+
+/// Connections the gateway reads keys with on a SQLite file (its loaders, the change
+/// poll, and one to spare).
+const GATEWAY_READERS: u32 = 4;
 
 /// [`prepare`] on an open connection (tests bring their own database).
 pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<AppState, StartError> {
+    prepare_with_pools(config, db.clone(), db).await
+}
+
+/// [`prepare`] on open pools: `readers` serves the gateway's reads (see
+/// `db::connect_readers`).
+async fn prepare_with_pools(
+    config: &Config,
+    db: DatabaseConnection,
+    readers: DatabaseConnection,
+) -> Result<AppState, StartError> {
     db::migrate(&db).await?;
     let hasher = PasswordHasher::per_core();
     let report = bootstrap::ensure_defaults(
@@ -75,7 +90,7 @@ pub async fn prepare_with_db(config: &Config, db: DatabaseConnection) -> Result<
     if interrupted > 0 {
         tracing::warn!(jobs = interrupted, "exports interrupted by the last stop were marked failed");
     }
-    let gateway = Gateway::new(backend.db.clone());
+    let gateway = Gateway::with_readers(backend.db.clone(), readers);
     gateway.spawn_background(config.gateway_poll);
     Ok(AppState::new(Arc::new(backend), gateway, config))
 }

@@ -1,4 +1,5 @@
-//! The one portable migration set for SQLite and PostgreSQL (sea-orm DSL only).
+//! The one portable migration set for SQLite and PostgreSQL (sea-orm DSL, except where a
+//! migration says why it is not).
 //! Append-only: never edit a migration once it has shipped; add a new one.
 
 use sea_orm_migration::prelude::*;
@@ -15,6 +16,7 @@ mod m20261201_000010_create_export_jobs;
 mod m20261202_000011_create_api_tokens;
 mod m20261202_000012_cover_developer_search;
 mod m20261203_000013_create_usage_portal_hours;
+mod m20261206_000014_slim_usage_rollups;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -35,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_create_api_tokens::Migration),
             Box::new(m20261202_000012_cover_developer_search::Migration),
             Box::new(m20261203_000013_create_usage_portal_hours::Migration),
+            Box::new(m20261206_000014_slim_usage_rollups::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@ use crate::{admin, boot, developer, mailer};
 use portico_domain::entities::user::OrgRole;
 use portico_domain::gateway::{Decision, Gateway, Reason};
 use portico_domain::services::access::{self, AppChoice, NewRequest};
-use portico_domain::services::{accounts, catalogs, organisations, products, usage};
-use portico_domain::{Actor, DomainError, db_test};
+use portico_domain::services::{accounts, catalogs, keys, organisations, products, usage};
+use portico_domain::{Actor, DomainError, apikey, db_test};
 use portico_model::{ApiInput, AppInput, PlanInput, ProductInput, QuotaPeriod, RatePeriod, Visibility};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
@@ -18,6 +18,7 @@ struct World {
     /// Ada's app and key (quota 5 a day), and Hank's app.
     app: Uuid,
     key: String,
+    request: Uuid,
     hank_app: Uuid,
 }
 
@@ -66,6 +67,7 @@ async fn world(db: &DatabaseConnection) -> World {
         ada,
         hank,
         app: ada_outcome.request.app_id.0,
+        request: ada_outcome.request.id.0,
         key: ada_outcome.key.unwrap().secret,
         hank_app: apps[0].request.app_id.0,
     }
@@ -123,6 +125,83 @@ async fn the_dashboard_counts_every_call_and_shows_the_quota_left(db: DatabaseCo
     assert_eq!((portal.allowed, portal.denied), (5, 3));
 }
 db_test!(the_dashboard_counts_every_call_and_shows_the_quota_left);
+
+async fn keys_first_used_together_are_each_answered_and_counted_as_themselves(db: DatabaseConnection) {
+    let w = world(&db).await;
+    let mut keys = vec![w.key.clone()];
+    for _ in 0..30 {
+        keys.push(keys::create(&db, &w.ada, w.request).await.unwrap().secret);
+    }
+    let strangers: Vec<String> = (0..5).map(|_| apikey::generate()).collect();
+    let gateway = Gateway::new(db.clone());
+    // All first uses at once: they queue while the first loads run, and are loaded in
+    // batches; each call must get its own key's answer.
+    let calls = keys.iter().chain(&strangers).map(|k| gateway.decide(Some(k), "/maps/tiles"));
+    let answers = futures_util::future::join_all(calls).await;
+    let (known, unknown) = answers.split_at(keys.len());
+    assert!(known.iter().all(|a| matches!(a, Ok(Decision::Allow(x)) if x.app_id == w.app)), "{known:?}");
+    assert!(unknown.iter().all(|a| matches!(a, Ok(Decision::Deny { reason: Reason::UnknownKey, .. }))));
+    assert_eq!(gateway.flush().await.unwrap(), 31, "strangers' calls belong to no app");
+    let sql = "SELECT key_id, CAST(SUM(count) AS BIGINT) AS n FROM usage_minutes GROUP BY key_id";
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    let counted: Vec<i64> = rows.iter().map(|r| r.try_get::<i64>("", "n").unwrap()).collect();
+    assert_eq!((counted.len(), counted.iter().all(|n| *n == 1)), (31, true), "one call on each key");
+    let stored: std::collections::HashSet<Uuid> =
+        rows.iter().map(|r| r.try_get::<Uuid>("", "key_id").unwrap()).collect();
+    for key in &keys {
+        let row = keys::find_by_secret(&db, key).await.unwrap().expect("a stored key");
+        assert!(stored.contains(&row.id), "the call was counted to the key that made it");
+    }
+}
+db_test!(keys_first_used_together_are_each_answered_and_counted_as_themselves);
+
+async fn a_failed_flush_keeps_every_call_for_the_next(db: DatabaseConnection) {
+    let w = world(&db).await;
+    let gateway = Gateway::new(db.clone());
+    for _ in 0..3 {
+        gateway.decide(Some(&w.key), "/maps").await.unwrap();
+    }
+    db.execute_unprepared("ALTER TABLE usage_portal_hours RENAME TO usage_portal_hours_away").await.unwrap();
+    assert!(gateway.flush().await.is_err(), "the write fails inside its transaction");
+    assert_eq!(gateway.unflushed(), 3, "the calls went back");
+    assert_eq!(sum_of(&db, "usage_minutes").await, 0, "nothing half-written");
+    db.execute_unprepared("ALTER TABLE usage_portal_hours_away RENAME TO usage_portal_hours").await.unwrap();
+    assert_eq!(gateway.flush().await.unwrap(), 3);
+    assert_eq!((sum_of(&db, "usage_minutes").await, sum_of(&db, "usage_hours").await), (3, 3));
+    let last_used = keys::find_by_secret(&db, &w.key).await.unwrap().unwrap().last_used_at;
+    assert!(last_used.is_some(), "the key's last use is written by the retry");
+}
+db_test!(a_failed_flush_keeps_every_call_for_the_next);
+
+/// On a SQLite file the main pool has one connection; a long write holding it must not
+/// keep the gateway from loading keys (it reads through its own readers' pool). The
+/// write here is held open for the whole check: a gateway reading through the main
+/// pool would wait for the connection and answer "unavailable".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_loads_do_not_wait_for_a_write_holding_the_sqlite_writer() {
+    use sea_orm::TransactionTrait;
+    let dir = std::env::temp_dir().join(format!("portico-readers-{}", Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}/portal.db", dir.display());
+    let db = portico_domain::db::connect(&url).await.unwrap();
+    portico_domain::db::migrate(&db).await.unwrap();
+    let w = world(&db).await;
+    let readers = portico_domain::db::connect_readers(&url, &db, 2).await.unwrap();
+    let gateway = Gateway::with_readers(db.clone(), readers);
+    let writing = db.begin().await.unwrap();
+    writing
+        .execute_unprepared("UPDATE gateway_state SET generation = generation WHERE id = 1")
+        .await
+        .unwrap();
+    let answer =
+        tokio::time::timeout(std::time::Duration::from_secs(20), gateway.decide(Some(&w.key), "/maps"))
+            .await
+            .expect("the decision does not hang");
+    assert!(matches!(answer, Ok(Decision::Allow(_))), "{answer:?}");
+    writing.rollback().await.unwrap();
+    assert_eq!(gateway.flush().await.unwrap(), 1, "and the call is written once the writer is free");
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 async fn another_organisations_usage_is_not_found_and_admin_views_are_for_admins(db: DatabaseConnection) {
     let w = world(&db).await;
