@@ -7,13 +7,13 @@
 //! query carries many keys: the cost of a round trip is shared. When calls are few, a
 //! call's key is loaded at once, alone. Several calls for one key wait on one load.
 
-use super::{LOCAL_CHANGES, Reason, Shards, Unavailable, lock, quota_period_start};
+use super::{LOCAL_CHANGES, Reason, Shards, Unavailable, lock, placeholder, quota_period_start};
 use crate::entities::access_request::RequestStatus;
 use crate::entities::organisation::OrgStatus;
 use crate::entities::plan::{QuotaPeriod, RatePeriod};
 use crate::entities::user::UserStatus;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult, Statement};
+use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -268,7 +268,7 @@ async fn load(
     digests: &[Digest],
 ) -> Result<HashMap<Digest, Entitlement>, sea_orm::DbErr> {
     let backend = db.get_database_backend();
-    let param = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let param = |n: usize| placeholder(backend, n);
     let now = Utc::now();
     let (day, month) = (
         quota_period_start(QuotaPeriod::Day, now).timestamp(),

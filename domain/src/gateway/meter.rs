@@ -46,8 +46,8 @@ struct Calls {
     n: u64,
 }
 
-/// One usage rollup cell, as written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// One usage rollup cell, as written. Ordered as the rollup tables' primary keys are.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) struct UsageCell {
     pub minute: i64,
     pub app_id: Uuid,
