@@ -13,6 +13,7 @@ use super::{
 use crate::DomainResult;
 use portico_model as m;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
+use std::collections::HashMap;
 use std::io::Write;
 use uuid::Uuid;
 
@@ -128,6 +129,49 @@ fn parse_line(line: &str) -> Option<Line<'_>> {
     Some(Line { id: from_hex(id.as_bytes())?, org_id: from_hex(org_id.as_bytes())?, cells })
 }
 
+/// The batch's attributes as one text value too (`hex(user_id)`, name, value per
+/// row), or `None` when it cannot be split exactly (then they are read as typed rows).
+async fn batch_attributes(
+    db: &DatabaseConnection,
+    members: &Members,
+) -> DomainResult<Option<HashMap<Uuid, Vec<(String, String)>>>> {
+    let Members::Range { after, last } = members else { return Ok(None) };
+    let select = "SELECT count(*), \
+        group_concat(concat_ws(char(31), hex(user_id), name, value), char(30)), \
+        max(NOT (typeof(user_id) = 'blob' AND typeof(name) = 'text' AND typeof(value) = 'text')) \
+        FROM developer_attributes WHERE user_id <= ?";
+    let statement = match after {
+        None => Statement::from_sql_and_values(DbBackend::Sqlite, select, [Value::from(*last)]),
+        Some(a) => Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("{select} AND user_id > ?"),
+            [Value::from(*last), Value::from(*a)],
+        ),
+    };
+    let Some(row) = db.query_one_raw(statement).await? else { return Ok(None) };
+    let count: i64 = row.try_get_by_index(0)?;
+    let mut attributes: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    if count == 0 {
+        return Ok(Some(attributes));
+    }
+    let text: Option<String> = row.try_get_by_index(1)?;
+    let odd: Option<i64> = row.try_get_by_index(2)?;
+    let (Some(text), Some(0)) = (text, odd) else { return Ok(None) };
+    let mut rows = 0i64;
+    for line in text.split('\u{1e}') {
+        let mut parts = line.split('\u{1f}');
+        let (Some(user), Some(name), Some(value), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(None);
+        };
+        let Some(user) = from_hex(user.as_bytes()) else { return Ok(None) };
+        attributes.entry(user).or_default().push((name.to_owned(), value.to_owned()));
+        rows += 1;
+    }
+    Ok((rows == count).then_some(attributes))
+}
+
 /// Writes a batch's text as CSV into `buf`, or returns `false` (leaving `buf` to be
 /// cleared) when any row is not exactly what the general way would write.
 async fn write_text(
@@ -152,7 +196,10 @@ async fn write_text(
         return Ok(false);
     }
     context.load_orgs(db, lines.iter().map(|l| l.org_id)).await?;
-    let attributes = attributes_of(db, members).await?;
+    let attributes = match batch_attributes(db, members).await? {
+        Some(attributes) => attributes,
+        None => attributes_of(db, members).await?,
+    };
     let mut id_text = [0u8; 36];
     for line in &lines {
         let mut cells = line.cells;
