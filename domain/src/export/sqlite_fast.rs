@@ -1,10 +1,11 @@
 //! The developers CSV of everyone on SQLite, read a batch at a time as ONE text value:
 //! SQLite joins each row's twelve columns with unit separators (U+001F) and the batch's
 //! rows with record separators (U+001E), so sqlx copies one value per batch instead of
-//! twelve per row. Rust then escapes every cell with the same [`super::csv::cell`] as the
-//! general way. A batch it cannot write exactly as the general way would (a separator
-//! inside a value, a value of another storage type, a timestamp not stored as the file
-//! writes it, an unknown enum value, rows out of order) is read again the general way.
+//! twelve per row; the batch's attributes come back the same way, as one more value.
+//! Rust then escapes every cell with the same [`super::csv::cell`] as the general way.
+//! A batch it cannot write exactly as the general way would (a separator inside a
+//! value, a value of another storage type, a timestamp not stored as the file writes
+//! it, an unknown enum value, rows out of order) is read again the general way.
 
 use super::{
     Context, DeveloperRow, Members, ORG_ROLE_KEYS, PORTAL_ROLE_KEYS, STATUS_KEYS, attributes_of,
