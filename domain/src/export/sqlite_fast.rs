@@ -260,9 +260,12 @@ pub(super) async fn developers(
             buf.clear();
             let users: Vec<DeveloperRow> = general_range(db, after, last).await?;
             context.write_batch(db, &users, &members, &mut buf).await?;
+            // What was written (a user added to the range meanwhile is in it too).
+            written += users.len() as u64;
+        } else {
+            written += batch_rows;
         }
         out.write_all(&buf).map_err(io)?;
-        written += batch_rows;
         progress(written);
         after = Some(last);
         if batch_rows < batch {
