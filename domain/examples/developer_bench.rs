@@ -11,16 +11,19 @@
 //!   attribute values; with and without a status filter), each answered by the admin
 //!   search exactly as the live search asks it (first page plus the capped count). The
 //!   baseline, in the same run, is one index row read by primary key.
-//! - **export** (largest size only): the CSV export of everyone, in a child process
-//!   whose peak resident memory is read at the end; the baseline is a child reading every
-//!   user through the ORM's plain read (full models, keyset batches; what the export
-//!   itself read until it streamed only the columns it writes) and writing nothing.
+//! - **export** (largest size only): the CSV export of everyone, once through the general
+//!   reader and once through the fast one (`export::Reader`), each in a child process
+//!   whose peak resident memory is read at the end; the two files are compared byte for
+//!   byte. The baseline is a child reading every user through the ORM's plain read (full
+//!   models, keyset batches) and writing nothing. `PORTICO_BENCH_BATCH` sets the rows
+//!   per batch of both readers (default `export::BATCH`).
 //!
 //! With `PORTICO_BENCH_KEEP=1` the generated databases are kept (the SQLite file in
 //! `$TMPDIR/portico-devbench-<name>`, PostgreSQL's database `<name>`) and a later run
 //! with the same setting starts from what they hold, so a change to the search can be
 //! measured at 1M without generating a million developers again. `<name>` is
 //! `PORTICO_BENCH_NAME` (default `portico_bench`), so two checkouts keep their own.
+//! `PORTICO_BENCH_EXPORT_ONLY=1` skips the search (generation still happens).
 
 #![allow(clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
 
@@ -191,18 +194,12 @@ async fn search_run(db: &DatabaseConnection, actor: &Actor) -> (Stats, Stats, u3
     (stats(searches), stats(lookups), matched_last)
 }
 
-/// The child's work: `export URL FILE` or `scan URL`. Prints `rows seconds peak_kb`.
+/// The child's work: `general URL FILE` or `fast URL FILE` (the CSV export of everyone
+/// through that reader) or `scan URL`. Prints `rows seconds peak_kb general_batches`.
 async fn child(mode: &str, url: &str, file: Option<&str>) {
     let db = db::connect(url).await.expect("connect");
     let started = Instant::now();
-    let rows = if mode == "export" {
-        let out = std::fs::File::create(file.expect("file")).expect("create export file");
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
-        let rows =
-            export::developers(&db, m::ExportFormat::Csv, None, &mut out, |_| {}).await.expect("export");
-        std::io::Write::flush(&mut out).expect("flush");
-        rows
-    } else {
+    let (rows, general_batches) = if mode == "scan" {
         // The ORM's plain read of every user, batch by batch, and nothing else.
         let mut after: Option<uuid::Uuid> = None;
         let mut rows = 0u64;
@@ -217,12 +214,26 @@ async fn child(mode: &str, url: &str, file: Option<&str>) {
             rows += batch.len() as u64;
             std::hint::black_box(&batch);
         }
-        rows
+        (rows, 0)
+    } else {
+        let reader = if mode == "fast" { export::Reader::Fast } else { export::Reader::General };
+        let batch =
+            std::env::var("PORTICO_BENCH_BATCH").ok().and_then(|b| b.parse().ok()).unwrap_or(export::BATCH);
+        let out = std::fs::File::create(file.expect("file")).expect("create export file");
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+        let written =
+            export::developers_with(&db, m::ExportFormat::Csv, None, &mut out, |_| {}, reader, batch)
+                .await
+                .expect("export");
+        std::io::Write::flush(&mut out).expect("flush");
+        assert_eq!(written.reader, reader, "the {mode} reader ran");
+        (written.rows, written.general_batches)
     };
-    println!("{rows} {} {}", started.elapsed().as_secs_f64(), peak_rss_kb());
+    println!("{rows} {} {} {general_batches}", started.elapsed().as_secs_f64(), peak_rss_kb());
 }
 
-fn run_child(mode: &str, url: &str, file: &str) -> (u64, f64, u64) {
+/// (rows, seconds, peak kB, batches read the general way) of a child run.
+fn run_child(mode: &str, url: &str, file: &str) -> (u64, f64, u64, u64) {
     let exe = std::env::current_exe().expect("own path");
     let out = Command::new(exe).args(["--child", mode, url, file]).output().expect("run child");
     assert!(out.status.success(), "child {mode} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -231,7 +242,27 @@ fn run_child(mode: &str, url: &str, file: &str) -> (u64, f64, u64) {
     let rows = parts.next().and_then(|v| v.parse().ok()).expect("rows");
     let secs = parts.next().and_then(|v| v.parse().ok()).expect("seconds");
     let kb = parts.next().and_then(|v| v.parse().ok()).expect("peak");
-    (rows, secs, kb)
+    let general = parts.next().and_then(|v| v.parse().ok()).expect("general batches");
+    (rows, secs, kb, general)
+}
+
+/// Whether two files hold the same bytes (read in blocks: they are hundreds of MB).
+fn same_bytes(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::io::Read;
+    let open = |p: &std::path::Path| {
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(p).expect("open"))
+    };
+    let (mut a, mut b) = (open(a), open(b));
+    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let n = a.read(&mut x).expect("read");
+        if n == 0 {
+            return b.read(&mut y).expect("read") == 0;
+        }
+        if b.read_exact(&mut y[..n]).is_err() || x[..n] != y[..n] {
+            return false;
+        }
+    }
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -250,6 +281,7 @@ async fn main() {
     let backends: Vec<String> =
         args.get(1).map_or("sqlite,postgres", String::as_str).split(',').map(str::to_owned).collect();
     let keep = std::env::var("PORTICO_BENCH_KEEP").is_ok_and(|v| v == "1");
+    let export_only = std::env::var("PORTICO_BENCH_EXPORT_ONLY").is_ok_and(|v| v == "1");
     let dir = if keep {
         std::env::temp_dir().join(format!("portico-devbench-{}", bench_name()))
     } else {
@@ -273,6 +305,9 @@ async fn main() {
                 // map that lets index-only scans skip the table.
                 db.execute_unprepared("VACUUM ANALYZE").await.expect("vacuum analyze");
             }
+            if export_only {
+                continue;
+            }
             let (search, base, matched) = search_run(&db, &actor).await;
             search_table.push(format!(
                 "| {backend:<8} | {size:>9} | {:>5} | {:>9} | {:>9} | {:>9} | {:>9} | {:>6.1}× | {matched} |",
@@ -286,21 +321,32 @@ async fn main() {
             eprintln!("{}", search_table.last().expect("row"));
         }
         db.close().await.expect("close");
-        let file = dir.join("export.csv");
-        let file = file.to_string_lossy();
-        let (scan_rows, scan_secs, scan_kb) = run_child("scan", &url, &file);
-        let (rows, secs, kb) = run_child("export", &url, &file);
-        let bytes = std::fs::metadata(&*file).map(|m| m.len()).unwrap_or(0);
+        let (general_file, fast_file) = (dir.join("export-general.csv"), dir.join("export-fast.csv"));
+        let (general_name, fast_name) = (general_file.to_string_lossy(), fast_file.to_string_lossy());
+        let (scan_rows, scan_secs, scan_kb, _) = run_child("scan", &url, &general_name);
+        let (rows, secs, kb, _) = run_child("general", &url, &general_name);
+        let (fast_rows, fast_secs, fast_kb, fallbacks) = run_child("fast", &url, &fast_name);
+        let same = fast_rows == rows && same_bytes(&general_file, &fast_file);
+        let bytes = std::fs::metadata(&general_file).map(|m| m.len()).unwrap_or(0);
         export_table.push(format!(
-            "| {backend:<8} | {rows:>9} | {:>8.0} | {:>6.1} MB | {:>6.0} MB | {:>8.0} | {:>6.1} MB | {:>4.0}% |",
+            "| {backend:<8} | {rows:>9} | {:>8.0} | {:>6.1} MB | {:>8.0} | {:>6.1} MB | {:>5.2}× | {} ({fallbacks} general batches) | {:>6.0} MB | {:>8.0} | {:>6.1} MB |",
             rows as f64 / secs,
             kb as f64 / 1024.0,
+            fast_rows as f64 / fast_secs,
+            fast_kb as f64 / 1024.0,
+            (fast_rows as f64 / fast_secs) / (rows as f64 / secs),
+            if same { "identical" } else { "DIFFERENT" },
             bytes as f64 / 1_048_576.0,
             scan_rows as f64 / scan_secs,
             scan_kb as f64 / 1024.0,
-            100.0 * (rows as f64 / secs) / (scan_rows as f64 / scan_secs),
         ));
         eprintln!("{}", export_table.last().expect("row"));
+        for f in [&general_file, &fast_file] {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+    if export_only {
+        search_table.push("| (skipped: PORTICO_BENCH_EXPORT_ONLY=1) |".to_owned());
     }
     println!("\nSearch (each keystroke of {} typed words, {REPEATS} rounds):\n", TYPED.len());
     println!(
@@ -310,11 +356,11 @@ async fn main() {
     for row in &search_table {
         println!("{row}");
     }
-    println!("\nCSV export of everyone (child process; peak = VmHWM):\n");
+    println!("\nCSV export of everyone (child processes; peak = VmHWM):\n");
     println!(
-        "| database | rows | rows/s | peak memory | file | baseline rows/s (read only) | baseline peak | export ÷ baseline |"
+        "| database | rows | general rows/s | general peak | fast rows/s | fast peak | fast ÷ general | files | file size | baseline rows/s (ORM read only) | baseline peak |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     for row in &export_table {
         println!("{row}");
     }

@@ -4,6 +4,8 @@
 //! nested. Progress is reported through a callback after every batch.
 
 pub mod csv;
+mod pg_copy;
+mod sqlite_fast;
 
 use crate::entities::{developer_attribute, organisation, team, team_membership, user};
 use crate::services::search_index;
@@ -12,8 +14,8 @@ use crate::{Actor, DomainResult};
 use futures_util::StreamExt;
 use portico_model as m;
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, Select, StreamTrait,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect, Select, StreamTrait,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -142,6 +144,16 @@ fn status_key(s: user::UserStatus) -> &'static str {
         user::UserStatus::Rejected => "rejected",
     }
 }
+
+/// The stored value of an enum column, as the file writes it, if it is one of `keys`
+/// (the general way refuses any other).
+fn known(value: &[u8], keys: &[&'static str]) -> Option<&'static str> {
+    keys.iter().copied().find(|k| k.as_bytes() == value)
+}
+
+const STATUS_KEYS: [&str; 4] = ["pending", "active", "inactive", "rejected"];
+const PORTAL_ROLE_KEYS: [&str; 2] = ["admin", "developer"];
+const ORG_ROLE_KEYS: [&str; 2] = ["super_admin", "member"];
 
 /// The columns of a user an export writes (no password hash, nothing it leaves out).
 struct DeveloperRow {
@@ -311,72 +323,175 @@ pub async fn count(
     })
 }
 
+/// How a developers export reads the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// Typed rows through sea-orm, batch by batch: every format, every search, every
+    /// database.
+    General,
+    /// For the CSV of everyone: on SQLite each batch comes back as one text value
+    /// ([`sqlite_fast`]), on PostgreSQL the rows come as one binary `COPY` ([`pg_copy`]).
+    /// Anything else (JSON, a search, another database) reads the general way. The file
+    /// is byte for byte the one [`Reader::General`] writes.
+    Fast,
+}
+
 /// Writes developers (everyone, or a search's matches) to `out`; `progress` hears the
 /// number of rows written after each batch. Returns the rows written.
-pub async fn developers<C: ConnectionTrait + StreamTrait>(
-    db: &C,
+pub async fn developers(
+    db: &DatabaseConnection,
     format: m::ExportFormat,
     search: Option<m::DeveloperQuery>,
     out: &mut impl Write,
     progress: impl FnMut(u64),
 ) -> DomainResult<u64> {
-    developers_in_batches(db, format, search, out, progress, BATCH).await
+    Ok(developers_with(db, format, search, out, progress, Reader::Fast, BATCH).await?.rows)
 }
 
-/// [`developers`], reading `batch` users at a time (tests use small batches to cross
-/// batch boundaries with a handful of users).
-pub async fn developers_in_batches<C: ConnectionTrait + StreamTrait>(
-    db: &C,
+/// What [`developers_with`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub rows: u64,
+    /// The reader that ran ([`Reader::General`] where no fast one applies).
+    pub reader: Reader,
+    /// Batches the fast reader handed to the general way (values it cannot write exactly).
+    pub general_batches: u64,
+}
+
+/// [`developers`], read by `reader`, `batch` users at a time.
+pub async fn developers_with(
+    db: &DatabaseConnection,
     format: m::ExportFormat,
     search: Option<m::DeveloperQuery>,
     out: &mut impl Write,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
+    reader: Reader,
     batch: u64,
-) -> DomainResult<u64> {
-    let attr_names: Vec<String> = developer_attribute::Entity::find()
-        .select_only()
-        .column(developer_attribute::Column::Name)
-        .distinct()
-        .order_by_asc(developer_attribute::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut orgs: HashMap<Uuid, String> = HashMap::new();
-    let mut team_names: HashMap<Uuid, String> = HashMap::new();
-    let mut source = DeveloperSource { search, after: None, done: false, batch: batch.max(1) };
-    let mut json = None;
-    match format {
-        m::ExportFormat::Csv => {
-            let attr_columns: Vec<String> = attr_names.iter().map(|n| format!("attr.{n}")).collect();
-            csv::row(out, DEVELOPER_COLUMNS.iter().copied().chain(attr_columns.iter().map(String::as_str)))
-                .map_err(io)?;
+) -> DomainResult<Written> {
+    if reader == Reader::Fast && format == m::ExportFormat::Csv && search.is_none() {
+        let backend = db.get_database_backend();
+        if backend == DbBackend::Sqlite {
+            let (rows, general_batches) = sqlite_fast::developers(db, out, progress, batch.max(1)).await?;
+            return Ok(Written { rows, reader, general_batches });
         }
-        m::ExportFormat::Json => json = Some(JsonArray::start(out).map_err(io)?),
+        if backend == DbBackend::Postgres && pg_copy::usable(db).await? {
+            let rows = pg_copy::developers(db, out, progress, batch.max(1)).await?;
+            return Ok(Written { rows, reader, general_batches: 0 });
+        }
     }
-    let mut written = 0;
-    let (mut created, mut since, mut updated) = (String::new(), String::new(), String::new());
-    loop {
-        let (users, members) = source.next(db).await?;
-        if users.is_empty() {
-            if source.done {
-                break;
+    let rows = developers_in_batches(db, format, search, out, progress, batch).await?;
+    Ok(Written { rows, reader: Reader::General, general_batches: 0 })
+}
+
+/// What the batches of one developers export share: the attribute columns, the names
+/// of the organisations and teams met so far, and the JSON array being written.
+struct Context {
+    attr_names: Vec<String>,
+    orgs: HashMap<Uuid, String>,
+    team_names: HashMap<Uuid, String>,
+    json: Option<JsonArray>,
+    created: String,
+    since: String,
+    updated: String,
+}
+
+impl Context {
+    /// Reads the attribute names and writes the file's start (the CSV header).
+    async fn start<C: ConnectionTrait>(
+        db: &C,
+        format: m::ExportFormat,
+        out: &mut impl Write,
+    ) -> DomainResult<Self> {
+        let attr_names: Vec<String> = developer_attribute::Entity::find()
+            .select_only()
+            .column(developer_attribute::Column::Name)
+            .distinct()
+            .order_by_asc(developer_attribute::Column::Name)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut json = None;
+        match format {
+            m::ExportFormat::Csv => {
+                let attr_columns: Vec<String> = attr_names.iter().map(|n| format!("attr.{n}")).collect();
+                csv::row(
+                    out,
+                    DEVELOPER_COLUMNS.iter().copied().chain(attr_columns.iter().map(String::as_str)),
+                )
+                .map_err(io)?;
             }
-            continue;
+            m::ExportFormat::Json => json = Some(JsonArray::start(out).map_err(io)?),
         }
-        let missing_orgs: Vec<Uuid> =
-            users.iter().map(|u| u.org_id).filter(|id| !orgs.contains_key(id)).collect();
-        if !missing_orgs.is_empty() {
-            for o in organisation::Entity::find()
-                .filter(organisation::Column::Id.is_in(missing_orgs))
-                .all(db)
-                .await?
+        Ok(Self {
+            attr_names,
+            orgs: HashMap::new(),
+            team_names: HashMap::new(),
+            json,
+            created: String::new(),
+            since: String::new(),
+            updated: String::new(),
+        })
+    }
+
+    /// Writes the file's end (JSON's closing bracket).
+    fn finish(self, out: &mut impl Write) -> DomainResult<()> {
+        if let Some(array) = self.json {
+            array.end(out).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the names of the organisations in `ids` not met yet.
+    async fn load_orgs<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        ids: impl Iterator<Item = Uuid>,
+    ) -> DomainResult<()> {
+        let mut missing: Vec<Uuid> = ids.filter(|id| !self.orgs.contains_key(id)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            for o in
+                organisation::Entity::find().filter(organisation::Column::Id.is_in(missing)).all(db).await?
             {
-                orgs.insert(o.id, o.name);
+                self.orgs.insert(o.id, o.name);
             }
         }
+        Ok(())
+    }
+
+    /// The organisation's name as the file holds it (empty when it is gone).
+    fn org_name(&self, id: &Uuid) -> &str {
+        self.orgs.get(id).map_or("", String::as_str)
+    }
+
+    /// Writes one CSV row for a fast reader: the twelve fixed cells (checked to be what the
+    /// general way writes) and the user's (name, value) attributes, which fill the
+    /// attribute columns exactly as [`Context::write_batch`] does.
+    fn csv_row<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        out: &mut Vec<u8>,
+        fixed: [&str; 12],
+        attrs: &[(N, V)],
+    ) -> std::io::Result<()> {
+        let attr_cells = self.attr_names.iter().map(|n| {
+            attrs.iter().find(|(name, _)| name.as_ref() == n).map_or("", |(_, value)| value.as_ref())
+        });
+        csv::row(out, fixed.into_iter().chain(attr_cells))
+    }
+
+    /// Writes one batch of users read the general way.
+    async fn write_batch<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        users: &[DeveloperRow],
+        members: &Members,
+        out: &mut impl Write,
+    ) -> DomainResult<()> {
+        self.load_orgs(db, users.iter().map(|u| u.org_id)).await?;
         // Teams are nested data: only JSON carries them.
         let mut teams: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        if json.is_some() {
+        if self.json.is_some() {
             let memberships = members
                 .filter(team_membership::Entity::find(), team_membership::Column::UserId)
                 .select_only()
@@ -389,43 +504,30 @@ pub async fn developers_in_batches<C: ConnectionTrait + StreamTrait>(
             }
         }
         let missing_teams: Vec<Uuid> =
-            teams.values().flatten().copied().filter(|id| !team_names.contains_key(id)).collect();
+            teams.values().flatten().copied().filter(|id| !self.team_names.contains_key(id)).collect();
         if !missing_teams.is_empty() {
             for t in team::Entity::find().filter(team::Column::Id.is_in(missing_teams)).all(db).await? {
-                team_names.insert(t.id, t.name);
+                self.team_names.insert(t.id, t.name);
             }
         }
-        let mut attributes: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
-        {
-            use developer_attribute::Column as A;
-            let rows = members
-                .filter(developer_attribute::Entity::find(), A::UserId)
-                .select_only()
-                .columns([A::UserId, A::Name, A::Value])
-                .into_tuple::<(Uuid, String, String)>()
-                .all(db)
-                .await?;
-            for (user_id, name, value) in rows {
-                attributes.entry(user_id).or_default().push((name, value));
-            }
-        }
-        for u in &users {
+        let attributes = attributes_of(db, members).await?;
+        for u in users {
             let attrs: BTreeMap<&str, &str> = attributes
                 .get(&u.id)
                 .map(|list| list.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect())
                 .unwrap_or_default();
             let role = if u.portal_role == user::PortalRole::Admin { "admin" } else { "developer" };
             let org_role = if u.org_role == user::OrgRole::SuperAdmin { "super_admin" } else { "member" };
-            let org_name = orgs.get(&u.org_id).map_or("", String::as_str);
+            let org_name = self.orgs.get(&u.org_id).map_or("", String::as_str);
             for (buf, t) in [
-                (&mut created, &u.created_at),
-                (&mut since, &u.status_changed_at),
-                (&mut updated, &u.updated_at),
+                (&mut self.created, &u.created_at),
+                (&mut self.since, &u.status_changed_at),
+                (&mut self.updated, &u.updated_at),
             ] {
                 buf.clear();
                 rfc3339(t, buf);
             }
-            match json.as_mut() {
+            match self.json.as_mut() {
                 None => {
                     let id = u.id.to_string();
                     let fixed = [
@@ -438,11 +540,12 @@ pub async fn developers_in_batches<C: ConnectionTrait + StreamTrait>(
                         role,
                         org_name,
                         org_role,
-                        &created,
-                        &since,
-                        &updated,
+                        &self.created,
+                        &self.since,
+                        &self.updated,
                     ];
-                    let attr_cells = attr_names.iter().map(|n| attrs.get(n.as_str()).copied().unwrap_or(""));
+                    let attr_cells =
+                        self.attr_names.iter().map(|n| attrs.get(n.as_str()).copied().unwrap_or(""));
                     csv::row(out, fixed.into_iter().chain(attr_cells)).map_err(io)?;
                 }
                 Some(array) => {
@@ -459,24 +562,89 @@ pub async fn developers_in_batches<C: ConnectionTrait + StreamTrait>(
                         teams: teams
                             .get(&u.id)
                             .map(|ts| {
-                                ts.iter().filter_map(|t| team_names.get(t).map(String::as_str)).collect()
+                                ts.iter().filter_map(|t| self.team_names.get(t).map(String::as_str)).collect()
                             })
                             .unwrap_or_default(),
                         attributes: attrs,
-                        created_at: &created,
-                        status_since: &since,
-                        updated_at: &updated,
+                        created_at: &self.created,
+                        status_since: &self.since,
+                        updated_at: &self.updated,
                     };
                     array.item(out, &record).map_err(io)?;
                 }
             }
         }
+        Ok(())
+    }
+}
+
+/// The attributes of a batch's users: (name, value) pairs by user.
+async fn attributes_of<C: ConnectionTrait>(
+    db: &C,
+    members: &Members,
+) -> DomainResult<HashMap<Uuid, Vec<(String, String)>>> {
+    use developer_attribute::Column as A;
+    let rows = members
+        .filter(developer_attribute::Entity::find(), A::UserId)
+        .select_only()
+        .columns([A::UserId, A::Name, A::Value])
+        .into_tuple::<(Uuid, String, String)>()
+        .all(db)
+        .await?;
+    let mut attributes: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    for (user_id, name, value) in rows {
+        attributes.entry(user_id).or_default().push((name, value));
+    }
+    Ok(attributes)
+}
+
+/// The users with ids in `(after, last]`, in id order, read the general way (what a fast
+/// reader falls back to for a batch it cannot write exactly).
+async fn general_range<C: ConnectionTrait + StreamTrait>(
+    db: &C,
+    after: Option<Uuid>,
+    last: Uuid,
+) -> DomainResult<Vec<DeveloperRow>> {
+    let members = Members::Range { after, last };
+    let mut rows = members
+        .filter(DeveloperRow::select(), user::Column::Id)
+        .order_by_asc(user::Column::Id)
+        .into_model::<DeveloperRow>()
+        .stream(db)
+        .await?;
+    let mut users = Vec::new();
+    while let Some(row) = rows.next().await {
+        users.push(row?);
+    }
+    Ok(users)
+}
+
+/// [`developers`] read the general way, `batch` users at a time (tests use small
+/// batches to cross batch boundaries with a handful of users).
+pub async fn developers_in_batches<C: ConnectionTrait + StreamTrait>(
+    db: &C,
+    format: m::ExportFormat,
+    search: Option<m::DeveloperQuery>,
+    out: &mut impl Write,
+    mut progress: impl FnMut(u64),
+    batch: u64,
+) -> DomainResult<u64> {
+    let mut context = Context::start(db, format, out).await?;
+    let mut source = DeveloperSource { search, after: None, done: false, batch: batch.max(1) };
+    let mut written = 0;
+    loop {
+        let (users, members) = source.next(db).await?;
+        if users.is_empty() {
+            if source.done {
+                break;
+            }
+            continue;
+        }
+        context.write_batch(db, &users, &members, out).await?;
         written += users.len() as u64;
         progress(written);
     }
-    if let Some(array) = json {
-        array.end(out).map_err(io)?;
-    }
+    context.finish(out)?;
     Ok(written)
 }
 

@@ -9,6 +9,7 @@ mod catalog;
 mod consumer_orgs;
 mod demo;
 mod developers;
+mod export_fast;
 mod exports;
 mod lifecycle;
 mod mail;
