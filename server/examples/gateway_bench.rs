@@ -1,8 +1,9 @@
 //! Gateway benchmark: requests per second and latency of `/gateway/verify` with many
 //! keys, cold (every key's first lookup after the cache was dropped) and warm, against a
-//! trivial handler of the same server measured in the same run. Prints a table; the
-//! figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then a paced run at half the best
-//! warm rate gives the latency of an unsaturated gateway (the "p99 at half load").
+//! trivial handler of the same server (same router, same layers) measured in the same
+//! run. Prints a table; the figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then a
+//! paced run at half the best warm rate gives the latency of an unsaturated gateway (the
+//! issue's "p99 at half load").
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -20,7 +21,7 @@ use portico_model::{
     ApiInput, AppInput, PlanInput, ProductInput, QuotaPeriod, RatePeriod, SignUpInput, Visibility,
 };
 use portico_server::config::{Cli, Config};
-use portico_server::{router, startup};
+use portico_server::{router_with, startup};
 use sea_orm::{EntityTrait, Set};
 use std::io::Write;
 use std::process::Command;
@@ -286,7 +287,8 @@ async fn main() -> anyhow::Result<()> {
     let script = dir.join("keys.lua");
     std::fs::write(&script, LUA)?;
 
-    let app = router(state).route("/bench/trivial", get(|| async { "ok" }));
+    // Inside the router's layers, as `/gateway/verify` is: the same middleware for both.
+    let app = router_with(state, axum::Router::new().route("/bench/trivial", get(|| async { "ok" })));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     tokio::spawn(async move { axum::serve(listener, app).await });

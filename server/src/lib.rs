@@ -12,4 +12,4 @@ pub mod gateway;
 pub mod routes;
 pub mod startup;
 
-pub use routes::{AppState, router};
+pub use routes::{AppState, router, router_with};

@@ -45,6 +45,12 @@ impl AppState {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The whole application with `extra` routes served through the same layers (the
+/// gateway benchmark's trivial handler, so both pay the same middleware).
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let index = state.dist.join("index.html");
     let spa = ServeDir::new(state.dist.as_ref()).fallback(ServeFile::new(index));
     let api = Router::new()
@@ -53,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(crate::api_v1::router())
+        .merge(extra)
         .route("/healthz", get(healthz))
         .route("/readyz", get(crate::gateway::readyz))
         .route("/gateway/verify", get(crate::gateway::verify))
