@@ -52,16 +52,18 @@ pub fn document(p: &DocParts<'_>) -> String {
 pub const HEAD: char = '\u{1}';
 
 /// Whether `chars[i]` begins a word: the first character of a line, a character after
-/// white space, or a letter or digit after anything else (so `kim.wagner@acme.test`
-/// has the words kim, wagner, acme and test). White space begins nothing.
+/// white space, or a word character (letter, digit, `_`) after anything else (so
+/// `kim.wagner@acme.test` has the words kim, wagner, acme and test, while a key prefix
+/// `ptc_x1y2…` is one word). White space begins nothing.
 fn starts_word(chars: &[char], i: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
     let c = chars[i];
     if c.is_whitespace() {
         return false;
     }
     match i.checked_sub(1).map(|j| chars[j]) {
         None => true,
-        Some(prev) => prev.is_whitespace() || (c.is_alphanumeric() && !prev.is_alphanumeric()),
+        Some(prev) => prev.is_whitespace() || (word(c) && !word(prev)),
     }
 }
 

@@ -63,17 +63,16 @@ async fn people(db: &DatabaseConnection) -> Vec<Person> {
 
 /// Whether a typed term finds this field: three characters or more anywhere in it,
 /// fewer at the start of one of its words (the field's start, after white space, or a
-/// letter or digit after anything else).
+/// letter, digit or `_` after anything else).
 fn finds(field: &str, term: &str) -> bool {
     if term.chars().count() >= 3 {
         return field.contains(term);
     }
     let chars: Vec<char> = field.chars().collect();
     let want: Vec<char> = term.chars().collect();
+    let word = |c: char| c.is_alphanumeric() || c == '_';
     (0..chars.len()).any(|i| {
-        let starts = i == 0
-            || chars[i - 1].is_whitespace()
-            || (chars[i].is_alphanumeric() && !chars[i - 1].is_alphanumeric());
+        let starts = i == 0 || chars[i - 1].is_whitespace() || (word(chars[i]) && !word(chars[i - 1]));
         starts && !chars[i].is_whitespace() && chars[i..].starts_with(&want)
     })
 }
@@ -127,8 +126,8 @@ async fn listed(
 /// fixed texts.
 fn typed(all: &[Person]) -> Vec<String> {
     let mut texts: Vec<String> = [
-        "w", "wo", "wid", "wide wo", "o'", "ne", "ex", "ann", "an", "de", "la c", "zq", "x", "m j", "ja s",
-        "9",
+        "w", "wo", "wid", "wide wo", "o'", "ne", "ex", "ca", "_u", "se", "ann", "an", "de", "la c", "zq",
+        "x", "m j", "ja s", "9",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -161,6 +160,7 @@ async fn search_equals_a_brute_force_filter_over_every_user(db: DatabaseConnecti
         ("ann.o@wide.test", "Mary-Ann", "O'Neil"),
         ("jc@wide.test", "Juan", "de la Cruz"),
         ("w9@wide.test", "Wolf", "9Lives"),
+        ("snake_case@wide.test", "Ca_se", "_Under"),
     ] {
         let dev = developer(&db, email).await;
         organisations::assign(&db, &admin, dev.id, wide.id, &[team.id], OrgRole::Member).await.unwrap();
