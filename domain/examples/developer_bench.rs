@@ -23,7 +23,8 @@
 //! with the same setting starts from what they hold, so a change to the search can be
 //! measured at 1M without generating a million developers again. `<name>` is
 //! `PORTICO_BENCH_NAME` (default `portico_bench`), so two checkouts keep their own.
-//! `PORTICO_BENCH_EXPORT_ONLY=1` skips the search (generation still happens).
+//! `PORTICO_BENCH_EXPORT_ONLY=1` skips the search (generation still happens);
+//! `PORTICO_BENCH_SEARCH_ONLY=1` skips the export.
 
 #![allow(clippy::expect_used, clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
 
@@ -282,6 +283,7 @@ async fn main() {
         args.get(1).map_or("sqlite,postgres", String::as_str).split(',').map(str::to_owned).collect();
     let keep = std::env::var("PORTICO_BENCH_KEEP").is_ok_and(|v| v == "1");
     let export_only = std::env::var("PORTICO_BENCH_EXPORT_ONLY").is_ok_and(|v| v == "1");
+    let search_only = std::env::var("PORTICO_BENCH_SEARCH_ONLY").is_ok_and(|v| v == "1");
     let dir = if keep {
         std::env::temp_dir().join(format!("portico-devbench-{}", bench_name()))
     } else {
@@ -321,6 +323,9 @@ async fn main() {
             eprintln!("{}", search_table.last().expect("row"));
         }
         db.close().await.expect("close");
+        if search_only {
+            continue;
+        }
         let (general_file, fast_file) = (dir.join("export-general.csv"), dir.join("export-fast.csv"));
         let (general_name, fast_name) = (general_file.to_string_lossy(), fast_file.to_string_lossy());
         let (scan_rows, scan_secs, scan_kb, _) = run_child("scan", &url, &general_name);
@@ -355,6 +360,9 @@ async fn main() {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &search_table {
         println!("{row}");
+    }
+    if search_only {
+        export_table.push("| (skipped: PORTICO_BENCH_SEARCH_ONLY=1) |".to_owned());
     }
     println!("\nCSV export of everyone (child processes; peak = VmHWM):\n");
     println!(

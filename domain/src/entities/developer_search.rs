@@ -1,6 +1,7 @@
 //! The developer search index: one row per user with a combined, lower-cased document
-//! (names, email, username, organisation, teams, attribute values, key prefixes) and the
-//! columns the list filters and sorts by. Written only by `services::search_index`.
+//! (names, email, username, organisation, teams, attribute values, key prefixes, then a
+//! line of word heads for one- and two-letter terms) and the columns the list filters
+//! and sorts by. Written only by `services::search_index`.
 //! SQLite indexes `doc` with FTS5 trigrams, PostgreSQL with `pg_trgm`.
 
 use sea_orm::entity::prelude::*;

@@ -17,6 +17,7 @@ mod m20261202_000011_create_api_tokens;
 mod m20261202_000012_cover_developer_search;
 mod m20261203_000013_create_usage_portal_hours;
 mod m20261206_000014_slim_usage_rollups;
+mod m20261206_000015_search_word_heads;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_cover_developer_search::Migration),
             Box::new(m20261203_000013_create_usage_portal_hours::Migration),
             Box::new(m20261206_000014_slim_usage_rollups::Migration),
+            Box::new(m20261206_000015_search_word_heads::Migration),
         ]
     }
 }

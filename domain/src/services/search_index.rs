@@ -8,9 +8,13 @@
 //!
 //! Search: every term of three characters or more must occur anywhere in the document
 //! (SQLite: FTS5 trigram phrase; PostgreSQL: `LIKE '%term%'` on a `pg_trgm` GIN index);
-//! shorter terms must begin a first name, last name, email or username (byte-wise range
-//! scans on plain indexes). Paging is by keyset (an opaque cursor of the sort value and
-//! the user id), and matches are counted only up to [`m::COUNT_CAP`].
+//! shorter terms must begin a word of any field the document holds (names, email,
+//! username, organisation, teams, attribute values, key prefixes). For those the
+//! document ends with a line of *word heads*: each word's first letter after two
+//! [`HEAD`] marks and its first two letters after one, so a term of one or two letters
+//! becomes a three-character needle the same text indexes answer ([`needle`]). Paging
+//! is by keyset (an opaque cursor of the sort value and the user id), and matches are
+//! counted only up to [`m::COUNT_CAP`].
 
 use crate::entities::user::{self, PortalRole, UserStatus};
 use crate::entities::{api_key, developer_attribute, developer_search, organisation, team, team_membership};
@@ -38,8 +42,70 @@ pub struct DocParts<'a> {
 }
 
 /// The searchable text: every part, lower-cased, one per line (so no term spans two
-/// fields).
+/// fields), then the line of word heads ([`with_heads`]).
 pub fn document(p: &DocParts<'_>) -> String {
+    with_heads(&fields_text(p))
+}
+
+/// The mark that begins a word head in the document (and never occurs elsewhere in it,
+/// nor in a term: both drop it).
+pub const HEAD: char = '\u{1}';
+
+/// Whether `chars[i]` begins a word: the first character of a line, a character after
+/// white space, or a word character (letter, digit, `_`) after anything else (so
+/// `kim.wagner@acme.test` has the words kim, wagner, acme and test, while a key prefix
+/// `ptc_x1y2…` is one word). White space begins nothing.
+fn starts_word(chars: &[char], i: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let c = chars[i];
+    if c.is_whitespace() {
+        return false;
+    }
+    match i.checked_sub(1).map(|j| chars[j]) {
+        None => true,
+        Some(prev) => prev.is_whitespace() || (word(c) && !word(prev)),
+    }
+}
+
+/// `fields` (the lines of [`document`] before its heads) with a last line of every
+/// word's heads, sorted and without repeats: `HEAD HEAD a` for its first character and
+/// `HEAD a b` for its first two (when the second is not white space), separated by
+/// spaces. A needle of three characters with no white space can only match a whole
+/// head, and no term of three or more characters (which has neither marks nor spaces)
+/// can match inside the heads' line.
+pub fn with_heads(fields: &str) -> String {
+    let fields: String = fields.chars().filter(|&c| c != HEAD).collect();
+    let mut heads = std::collections::BTreeSet::new();
+    for line in fields.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for i in (0..chars.len()).filter(|&i| starts_word(&chars, i)) {
+            heads.insert(format!("{HEAD}{HEAD}{}", chars[i]));
+            if let Some(&next) = chars.get(i + 1).filter(|c| !c.is_whitespace()) {
+                heads.insert(format!("{HEAD}{}{next}", chars[i]));
+            }
+        }
+    }
+    if heads.is_empty() {
+        return fields;
+    }
+    let mut doc = fields;
+    doc.push('\n');
+    doc.push_str(&heads.into_iter().collect::<Vec<_>>().join(" "));
+    doc
+}
+
+/// What a term must find in the document: itself when it has three characters or more
+/// (anywhere), else the word head it is (`HEAD k i` for "ki", `HEAD HEAD k` for "k").
+pub fn needle(term: &str) -> String {
+    match term.chars().count() {
+        0 | 1 => format!("{HEAD}{HEAD}{term}"),
+        2 => format!("{HEAD}{term}"),
+        _ => term.to_owned(),
+    }
+}
+
+/// The document's fields without the heads.
+fn fields_text(p: &DocParts<'_>) -> String {
     let mut parts: Vec<&str> = vec![p.first_name, p.last_name, p.email];
     parts.extend(p.username);
     parts.push(p.organisation);
@@ -319,9 +385,14 @@ fn decode_cursor(cursor: &str, sort: m::DeveloperSort) -> DomainResult<(Uuid, Va
     Ok((id, value))
 }
 
-/// The terms typed: lower-cased, split on white space, at most eight.
+/// The terms typed: lower-cased, split on white space, without [`HEAD`] marks, at most
+/// eight.
 fn terms(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_lowercase).filter(|t| !t.is_empty()).take(8).collect()
+    text.split_whitespace()
+        .map(|t| t.to_lowercase().chars().filter(|&c| c != HEAD).collect::<String>())
+        .filter(|t| !t.is_empty())
+        .take(8)
+        .collect()
 }
 
 /// `"ada"` → FTS5 phrase `"ada"` (quotes doubled).
@@ -340,10 +411,6 @@ fn like_substring(term: &str) -> String {
 /// and the sort order is walked instead, each row tested, which at a million rows reads
 /// at most about `page × 1M / PROBE` rows before the page is full.
 const PROBE: i64 = 4000;
-/// The probe's limit when short terms narrow the long ones: the page walk then tests
-/// two conditions whose joint share the probe does not see, so the text index drives
-/// up to this many matches.
-const PROBE_MIXED: i64 = 16_000;
 // A probe that reached PROBE proves there are more matches than the list counts.
 const _: () = assert!(PROBE > m::COUNT_CAP as i64);
 
@@ -353,19 +420,18 @@ const _: () = assert!(PROBE > m::COUNT_CAP as i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     Auto,
-    /// Start from the text index (FTS5 on SQLite, the `pg_trgm` index on PostgreSQL, the
-    /// prefix indexes for short terms), then filter and sort what it found.
+    /// Start from the text index (FTS5 on SQLite, the `pg_trgm` index on PostgreSQL),
+    /// then filter and sort what it found.
     Text,
     /// Walk the sort order (or the status or organisation index, which keep it) and test
     /// each row's text: fast when matches are common, as the page fills early.
     Scan,
 }
 
-/// A search, parsed: its long (substring) and short (prefix) terms and the strategy.
+/// A search, parsed: the [`needle`] of each term and the strategy.
 struct Plan<'q> {
     q: &'q m::DeveloperQuery,
-    long: Vec<String>,
-    short: Vec<String>,
+    needles: Vec<String>,
     strategy: Strategy,
     /// The text matches when the probe counted them all (fewer than [`PROBE`]).
     text_matches: Option<i64>,
@@ -379,10 +445,9 @@ impl<'q> Plan<'q> {
         q: &'q m::DeveloperQuery,
         strategy: Strategy,
     ) -> DomainResult<Self> {
-        let (long, short): (Vec<String>, Vec<String>) =
-            terms(&q.text).into_iter().partition(|t| t.chars().count() >= 3);
-        let mut plan = Self { q, long, short, strategy, text_matches: None, probed: false };
-        if plan.long.is_empty() && plan.short.is_empty() {
+        let needles = terms(&q.text).iter().map(|t| needle(t)).collect();
+        let mut plan = Self { q, needles, strategy, text_matches: None, probed: false };
+        if plan.needles.is_empty() {
             // No text: the filters' and the sort's indexes do the work.
             plan.strategy = Strategy::Text;
         } else if strategy == Strategy::Auto && db.get_database_backend() == DbBackend::Postgres {
@@ -391,24 +456,19 @@ impl<'q> Plan<'q> {
             // keystroke slower there (BENCHMARKS.md).
             plan.strategy = Strategy::Text;
         } else if strategy == Strategy::Auto {
-            let limit = plan.probe_limit();
             let n = count_of(db, &plan.probe(db.get_database_backend())).await?;
-            plan.strategy = if n < limit { Strategy::Text } else { Strategy::Scan };
-            plan.text_matches = (n < limit).then_some(n);
+            plan.strategy = if n < PROBE { Strategy::Text } else { Strategy::Scan };
+            plan.text_matches = (n < PROBE).then_some(n);
             plan.probed = true;
         }
         Ok(plan)
     }
 
-    fn probe_limit(&self) -> i64 {
-        if self.long.is_empty() || self.short.is_empty() { PROBE } else { PROBE_MIXED }
-    }
-
-    /// Counts, up to [`Plan::probe_limit`], what the text index alone matches: the long terms (FTS5
-    /// on SQLite, `pg_trgm` on PostgreSQL), or else the short ones (prefix indexes).
+    /// Counts, up to [`PROBE`], what the text index matches (FTS5 on SQLite, `pg_trgm`
+    /// on PostgreSQL).
     fn probe(&self, backend: DbBackend) -> Sql {
         let mut sql = Sql::new(backend, "SELECT COUNT(*) AS n FROM (");
-        if backend == DbBackend::Postgres || self.long.is_empty() {
+        if backend == DbBackend::Postgres {
             sql.push("SELECT 1 FROM developer_search s", []);
             self.as_text().text_where(&mut sql, true);
         } else {
@@ -418,21 +478,20 @@ impl<'q> Plan<'q> {
                 [Value::from(phrase)],
             );
         }
-        sql.push(" LIMIT ?) p", [Value::from(self.probe_limit())]);
+        sql.push(" LIMIT ?) p", [Value::from(PROBE)]);
         sql
     }
 
-    /// The FTS5 query for the long terms: each a quoted phrase, all required.
+    /// The FTS5 query for the needles: each a quoted phrase, all required.
     fn fts_query(&self) -> String {
-        self.long.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ")
+        self.needles.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ")
     }
 
     /// The same search with the text strategy.
     fn as_text(&self) -> Self {
         Self {
             q: self.q,
-            long: self.long.clone(),
-            short: self.short.clone(),
+            needles: self.needles.clone(),
             strategy: Strategy::Text,
             text_matches: None,
             probed: false,
@@ -443,9 +502,9 @@ impl<'q> Plan<'q> {
         sql.backend == DbBackend::Postgres
     }
 
-    /// Whether SQLite starts from the FTS table (long terms, text strategy).
+    /// Whether SQLite starts from the FTS table (some text, text strategy).
     fn reads_fts(&self, sql: &Sql) -> bool {
-        !Self::backend_is_pg(sql) && self.strategy == Strategy::Text && !self.long.is_empty()
+        !Self::backend_is_pg(sql) && self.strategy == Strategy::Text && !self.needles.is_empty()
     }
 
     /// `FROM …` for the rows: the index rows, or on SQLite with the text strategy the FTS
@@ -463,42 +522,23 @@ impl<'q> Plan<'q> {
         }
     }
 
-    /// ` WHERE …` for the terms. `probe`: only what the text index answers (for the
-    /// count that picks the strategy).
+    /// ` WHERE …` for the needles. `probe`: the count that picks the strategy (which
+    /// always reads the text index).
     fn text_where(&self, sql: &mut Sql, probe: bool) {
         sql.push(" WHERE 1 = 1", []);
-        let pg = Self::backend_is_pg(sql);
-        let scan = self.strategy == Strategy::Scan && !probe;
-        if !self.reads_fts(sql) {
-            for t in &self.long {
-                if scan {
-                    // Not a form the text index answers: the planner walks the sort order.
-                    let f = if pg { " AND strpos(s.doc, ?) > 0" } else { " AND instr(s.doc, ?) > 0" };
-                    sql.push(f, [Value::from(t.clone())]);
-                } else {
-                    sql.push(" AND s.doc LIKE ? ESCAPE '\\'", [Value::from(like_substring(t))]);
-                }
-            }
-        }
-        if probe && !self.long.is_empty() {
+        if self.reads_fts(sql) {
             return;
         }
-        // Short terms use the prefix indexes only when nothing else drives the search.
-        let use_index = !scan && self.long.is_empty();
-        let hint = if use_index || pg { "" } else { "+" };
-        for t in &self.short {
-            let upper = format!("{t}\u{10FFFF}");
-            let mut clause = String::from(" AND (");
-            let mut values = Vec::new();
-            for (i, col) in ["first_lc", "last_lc", "email", "username"].iter().enumerate() {
-                if i > 0 {
-                    clause.push_str(" OR ");
-                }
-                clause.push_str(&format!("({hint}s.{col} >= ? AND s.{col} < ?)"));
-                values.extend([Value::from(t.clone()), Value::from(upper.clone())]);
+        let pg = Self::backend_is_pg(sql);
+        let scan = self.strategy == Strategy::Scan && !probe;
+        for t in &self.needles {
+            if scan {
+                // Not a form the text index answers: the planner walks the sort order.
+                let f = if pg { " AND strpos(s.doc, ?) > 0" } else { " AND instr(s.doc, ?) > 0" };
+                sql.push(f, [Value::from(t.clone())]);
+            } else {
+                sql.push(" AND s.doc LIKE ? ESCAPE '\\'", [Value::from(like_substring(t))]);
             }
-            clause.push(')');
-            sql.push(&clause, values);
         }
     }
 
@@ -538,7 +578,7 @@ impl<'q> Plan<'q> {
         let cap = i64::from(m::COUNT_CAP) + 1;
         let filtered = self.q.status.is_some() || self.q.org_id.is_some();
         // The probe counted exactly the search's matches when nothing else narrows them.
-        if self.probed && !filtered && (self.long.is_empty() || self.short.is_empty()) {
+        if self.probed && !filtered {
             return Ok(self.text_matches.unwrap_or(PROBE));
         }
         // Otherwise count by whatever index answers fastest. The text strategy's form

@@ -14,6 +14,7 @@ mod exports;
 mod lifecycle;
 mod mail;
 mod organisations;
+mod search;
 mod sign_up_and_sessions;
 mod tokens;
 mod usage;
