@@ -141,7 +141,7 @@ async fn search_finds_developers_by_every_field_it_covers(db: DatabaseConnection
     let team =
         emails(&db, &w.admin, DeveloperQuery { sort: DeveloperSort::Email, ..query("payments") }).await;
     assert_eq!(team, acme, "by team name");
-    // Short terms match the start of a name, email or username.
+    // Short terms (one or two letters) match the start of a word of any indexed field.
     assert_eq!(emails(&db, &w.admin, query("al")).await, vec!["alan@acme.test"]);
     let m = emails(&db, &w.admin, DeveloperQuery { sort: DeveloperSort::Email, ..query("b") }).await;
     assert_eq!(m, vec!["ada@acme.test", "bob@acme.test"], "Byron's last name, Bob's first");
