@@ -32,6 +32,19 @@ pub const ORIGIN: &str = "http://127.0.0.1:3000";
 pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
+    /// The app's own folders (client files, exports), removed with it.
+    _dirs: TempDirs,
+}
+
+/// Folders a test app made under the system's temporary folder, removed when dropped.
+struct TempDirs(Vec<PathBuf>);
+
+impl Drop for TempDirs {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 pub struct Reply {
@@ -72,8 +85,9 @@ pub async fn spawn_app_with(db: DatabaseConnection, extra: &[&str]) -> TestApp {
     config.dist = dist_dir();
     config.export_dir =
         std::env::temp_dir().join(format!("portico-exports-{}", uuid::Uuid::now_v7().simple()));
+    let dirs = TempDirs(vec![config.dist.clone(), config.export_dir.clone()]);
     let state = startup::prepare_with_db(&config, db.clone()).await.unwrap();
-    TestApp { router: router(state), db }
+    TestApp { router: router(state), db, _dirs: dirs }
 }
 
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
