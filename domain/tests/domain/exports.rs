@@ -13,13 +13,29 @@ use portico_model::{
 };
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
-fn dir() -> PathBuf {
+/// A fresh export folder, deleted with what it holds when dropped.
+struct Dir(PathBuf);
+
+impl std::ops::Deref for Dir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dir() -> Dir {
     let d = std::env::temp_dir().join(format!("portico-exports-{}", Uuid::now_v7().simple()));
     std::fs::create_dir_all(&d).unwrap();
-    d
+    Dir(d)
 }
 
 async fn finished(db: &DatabaseConnection, admin: &Actor, job: &ExportJob) -> ExportJob {
