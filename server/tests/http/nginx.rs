@@ -13,16 +13,19 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// nginx as a child process with its own prefix; stopped when dropped.
+/// nginx as a child process with its own prefix; stopped (and the prefix deleted) when
+/// dropped.
 struct Nginx {
     child: Child,
     port: u16,
+    prefix: PathBuf,
 }
 
 impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.prefix);
     }
 }
 
@@ -67,7 +70,7 @@ async fn start_nginx(portico: u16, upstream: u16) -> Nginx {
         .args(["-g", "daemon off; master_process off;"])
         .spawn()
         .expect("start nginx");
-    let nginx = Nginx { child, port };
+    let nginx = Nginx { child, port, prefix: prefix.clone() };
     for _ in 0..100 {
         if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return nginx;

@@ -15,16 +15,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// The second host; stopped when dropped.
+/// The second host; stopped (and its folder deleted) when dropped.
 struct HostB {
     child: Child,
     port: u16,
+    dir: std::path::PathBuf,
 }
 
 impl Drop for HostB {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -48,7 +50,7 @@ impl HostB {
             .stdout(Stdio::null())
             .spawn()
             .expect("start the second host");
-        let mut host = Self { child, port };
+        let mut host = Self { child, port, dir };
         for _ in 0..300 {
             if let Some(status) = host.child.try_wait().unwrap() {
                 panic!("the second host stopped: {status}");
