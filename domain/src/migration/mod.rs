@@ -18,6 +18,7 @@ mod m20261202_000012_cover_developer_search;
 mod m20261203_000013_create_usage_portal_hours;
 mod m20261206_000014_slim_usage_rollups;
 mod m20261206_000015_search_word_heads;
+mod m20261206_000016_cover_sqlite_search;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_create_usage_portal_hours::Migration),
             Box::new(m20261206_000014_slim_usage_rollups::Migration),
             Box::new(m20261206_000015_search_word_heads::Migration),
+            Box::new(m20261206_000016_cover_sqlite_search::Migration),
         ]
     }
 }

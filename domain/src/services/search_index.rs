@@ -407,16 +407,23 @@ fn like_substring(term: &str) -> String {
 }
 
 /// Matches counted by the text index before a search picks its [`Strategy`]: fewer,
-/// and the text index drives (at most this many rows are read and sorted); this many,
-/// and the sort order is walked instead, each row tested, which at a million rows reads
-/// at most about `page × 1M / PROBE` rows before the page is full.
+/// and the text index drives (at most this many rows are read and sorted, a table row
+/// each); this many, and the sort order is walked instead, each row tested, which at a
+/// million rows reads at most about `page × 1M / PROBE` rows before the page is full.
+/// Walks by name or email read a table row per candidate, so they need many matches to
+/// win.
 const PROBE: i64 = 4000;
-// A probe that reached PROBE proves there are more matches than the list counts.
-const _: () = assert!(PROBE > m::COUNT_CAP as i64);
+/// [`PROBE`] for the date orders, whose indexes hold what a row is tested on (migration
+/// 000016): walking one tests a candidate in the index, so the walk wins sooner, and the
+/// probe that decides stops sooner (counting 4,000 matches of "margaret" in FTS5 took
+/// 10 ms of a 1M-developer search, 1,001 a quarter of that).
+const PROBE_COVERED: i64 = m::COUNT_CAP as i64 + 1;
+// A probe that reached its limit proves there are more matches than the list counts.
+const _: () = assert!(PROBE_COVERED > m::COUNT_CAP as i64 && PROBE >= PROBE_COVERED);
 
 /// How a search reads its rows. Both give the same rows in the same order; they differ
-/// only in what they read. [`Strategy::Auto`] on SQLite counts the text matches (up to
-/// [`PROBE`]) and picks; on PostgreSQL it leaves the choice to the planner.
+/// only in what they read. [`Strategy::Auto`] counts the text matches (up to
+/// [`Plan::probe_limit`]) and picks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     Auto,
@@ -433,8 +440,11 @@ struct Plan<'q> {
     q: &'q m::DeveloperQuery,
     needles: Vec<String>,
     strategy: Strategy,
-    /// The text matches when the probe counted them all (fewer than [`PROBE`]).
+    /// The text matches when the probe counted them all (fewer than its limit).
     text_matches: Option<i64>,
+    /// Those matches' document ids, as a JSON array: the search reads its rows by id
+    /// and does not ask the text index again.
+    matched_ids: Option<String>,
     /// Whether the probe ran (the strategy was [`Strategy::Auto`]).
     probed: bool,
 }
@@ -446,40 +456,57 @@ impl<'q> Plan<'q> {
         strategy: Strategy,
     ) -> DomainResult<Self> {
         let needles = terms(&q.text).iter().map(|t| needle(t)).collect();
-        let mut plan = Self { q, needles, strategy, text_matches: None, probed: false };
+        let mut plan = Self { q, needles, strategy, text_matches: None, matched_ids: None, probed: false };
         if plan.needles.is_empty() {
             // No text: the filters' and the sort's indexes do the work.
             plan.strategy = Strategy::Text;
-        } else if strategy == Strategy::Auto && db.get_database_backend() == DbBackend::Postgres {
-            // PostgreSQL's planner, with its statistics, already picks between the
-            // trigram index and the sort order; a probe first only made the common
-            // keystroke slower there (BENCHMARKS.md).
-            plan.strategy = Strategy::Text;
         } else if strategy == Strategy::Auto {
-            let n = count_of(db, &plan.probe(db.get_database_backend())).await?;
-            plan.strategy = if n < PROBE { Strategy::Text } else { Strategy::Scan };
-            plan.text_matches = (n < PROBE).then_some(n);
+            // Both databases probe. PostgreSQL's planner could pick between the trigram
+            // index and the sort order itself, but it guesses a pattern's matches from a
+            // sample: at 1M developers it guessed 2,000 for "crm-0001" (there are 100)
+            // and walked 229,000 rows of the date order to fill a page (0.7-3.4 s).
+            let ids: Vec<i64> = db
+                .query_all_raw(plan.probe(db.get_database_backend()))
+                .await?
+                .iter()
+                .map(|r| r.try_get("", "id"))
+                .collect::<Result<_, _>>()?;
+            let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+            let few = n < plan.probe_limit();
+            plan.strategy = if few { Strategy::Text } else { Strategy::Scan };
+            plan.text_matches = few.then_some(n);
+            plan.matched_ids = few.then(|| {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!("[{}]", ids.join(","))
+            });
             plan.probed = true;
         }
         Ok(plan)
     }
 
-    /// Counts, up to [`PROBE`], what the text index matches (FTS5 on SQLite, `pg_trgm`
-    /// on PostgreSQL).
-    fn probe(&self, backend: DbBackend) -> Sql {
-        let mut sql = Sql::new(backend, "SELECT COUNT(*) AS n FROM (");
+    /// How many text matches make walking the sort order the faster read: [`PROBE`], or
+    /// [`PROBE_COVERED`] for the date orders (not within an organisation: that walk
+    /// follows the organisation's index, which does not hold the document).
+    fn probe_limit(&self) -> i64 {
+        let by_date = matches!(self.q.sort, m::DeveloperSort::Newest | m::DeveloperSort::Oldest);
+        if by_date && self.q.org_id.is_none() { PROBE_COVERED } else { PROBE }
+    }
+
+    /// The document ids the text index matches (FTS5 on SQLite, `pg_trgm` on
+    /// PostgreSQL), up to [`Plan::probe_limit`].
+    fn probe(&self, backend: DbBackend) -> Statement {
+        let mut sql = Sql::new(backend, "");
         if backend == DbBackend::Postgres {
-            sql.push("SELECT 1 FROM developer_search s", []);
-            self.as_text().text_where(&mut sql, true);
+            sql.push("SELECT CAST(s.doc_id AS BIGINT) AS id FROM developer_search s", []);
+            Self { matched_ids: None, ..self.as_text() }.text_where(&mut sql);
         } else {
-            let phrase = self.fts_query();
             sql.push(
-                "SELECT rowid FROM developer_search_fts WHERE developer_search_fts MATCH ?",
-                [Value::from(phrase)],
+                "SELECT rowid AS id FROM developer_search_fts WHERE developer_search_fts MATCH ?",
+                [Value::from(self.fts_query())],
             );
         }
-        sql.push(" LIMIT ?) p", [Value::from(PROBE)]);
-        sql
+        sql.push(" LIMIT ?", [Value::from(self.probe_limit())]);
+        sql.statement()
     }
 
     /// The FTS5 query for the needles: each a quoted phrase, all required.
@@ -494,6 +521,7 @@ impl<'q> Plan<'q> {
             needles: self.needles.clone(),
             strategy: Strategy::Text,
             text_matches: None,
+            matched_ids: self.matched_ids.clone(),
             probed: false,
         }
     }
@@ -502,35 +530,50 @@ impl<'q> Plan<'q> {
         sql.backend == DbBackend::Postgres
     }
 
-    /// Whether SQLite starts from the FTS table (some text, text strategy).
-    fn reads_fts(&self, sql: &Sql) -> bool {
-        !Self::backend_is_pg(sql) && self.strategy == Strategy::Text && !self.needles.is_empty()
+    /// Whether the rows come from the text matches joined to the index rows (some text,
+    /// text strategy; on PostgreSQL only the probe's ids, otherwise its trigram index
+    /// answers the `LIKE` conditions of [`Plan::text_where`]).
+    fn joins_matches(&self, sql: &Sql) -> bool {
+        self.strategy == Strategy::Text
+            && !self.needles.is_empty()
+            && (!Self::backend_is_pg(sql) || self.matched_ids.is_some())
     }
 
-    /// `FROM …` for the rows: the index rows, or on SQLite with the text strategy the FTS
-    /// matches joined to them (`CROSS JOIN` keeps that order).
+    /// `FROM …` for the rows: the index rows, or with the text strategy the text matches
+    /// (the probe's ids; on SQLite without them, FTS5's) joined to them (SQLite's `CROSS
+    /// JOIN` keeps that order).
     fn text_source(&self, sql: &mut Sql) {
-        if self.reads_fts(sql) {
-            let phrase = self.fts_query();
+        if self.joins_matches(sql) {
+            let pg = Self::backend_is_pg(sql);
+            let (matches, value) = match &self.matched_ids {
+                Some(ids) if pg => (
+                    "SELECT CAST(value AS BIGINT) AS id FROM json_array_elements_text(CAST(? AS json))",
+                    ids.clone(),
+                ),
+                Some(ids) => ("SELECT value AS id FROM json_each(?)", ids.clone()),
+                None => (
+                    "SELECT rowid AS id FROM developer_search_fts WHERE developer_search_fts MATCH ?",
+                    self.fts_query(),
+                ),
+            };
+            let join = if pg { "JOIN" } else { "CROSS JOIN" };
             sql.push(
-                "(SELECT rowid AS id FROM developer_search_fts WHERE developer_search_fts MATCH ?) t \
-                 CROSS JOIN developer_search s ON s.doc_id = t.id",
-                [Value::from(phrase)],
+                &format!("({matches}) t {join} developer_search s ON s.doc_id = t.id"),
+                [Value::from(value)],
             );
         } else {
             sql.push("developer_search s", []);
         }
     }
 
-    /// ` WHERE …` for the needles. `probe`: the count that picks the strategy (which
-    /// always reads the text index).
-    fn text_where(&self, sql: &mut Sql, probe: bool) {
+    /// ` WHERE …` for the needles.
+    fn text_where(&self, sql: &mut Sql) {
         sql.push(" WHERE 1 = 1", []);
-        if self.reads_fts(sql) {
+        if self.joins_matches(sql) {
             return;
         }
         let pg = Self::backend_is_pg(sql);
-        let scan = self.strategy == Strategy::Scan && !probe;
+        let scan = self.strategy == Strategy::Scan;
         for t in &self.needles {
             if scan {
                 // Not a form the text index answers: the planner walks the sort order.
@@ -568,7 +611,7 @@ impl<'q> Plan<'q> {
     fn select(&self, backend: DbBackend, what: &str, ordered: bool) -> Sql {
         let mut sql = Sql::new(backend, &format!("SELECT {what} FROM "));
         self.text_source(&mut sql);
-        self.text_where(&mut sql, false);
+        self.text_where(&mut sql);
         self.filters(&mut sql, ordered);
         sql
     }
@@ -579,7 +622,7 @@ impl<'q> Plan<'q> {
         let filtered = self.q.status.is_some() || self.q.org_id.is_some();
         // The probe counted exactly the search's matches when nothing else narrows them.
         if self.probed && !filtered {
-            return Ok(self.text_matches.unwrap_or(PROBE));
+            return Ok(self.text_matches.unwrap_or(self.probe_limit()));
         }
         // Otherwise count by whatever index answers fastest. The text strategy's form
         // streams from the text index. On SQLite a scan filtered to one organisation, or
