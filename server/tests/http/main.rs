@@ -36,8 +36,8 @@ pub struct TestApp {
     _dirs: TempDirs,
 }
 
-/// Folders a test app made under the system's temporary folder, removed when dropped.
-struct TempDirs(Vec<PathBuf>);
+/// Folders a test made under the system's temporary folder, removed when dropped.
+pub struct TempDirs(pub Vec<PathBuf>);
 
 impl Drop for TempDirs {
     fn drop(&mut self) {

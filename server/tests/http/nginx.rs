@@ -18,14 +18,13 @@ use tokio::net::{TcpListener, TcpStream};
 struct Nginx {
     child: Child,
     port: u16,
-    prefix: PathBuf,
+    _prefix: crate::TempDirs,
 }
 
 impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.prefix);
     }
 }
 
@@ -70,7 +69,7 @@ async fn start_nginx(portico: u16, upstream: u16) -> Nginx {
         .args(["-g", "daemon off; master_process off;"])
         .spawn()
         .expect("start nginx");
-    let nginx = Nginx { child, port, prefix: prefix.clone() };
+    let nginx = Nginx { child, port, _prefix: crate::TempDirs(vec![prefix.clone()]) };
     for _ in 0..100 {
         if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return nginx;

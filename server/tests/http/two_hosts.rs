@@ -19,14 +19,13 @@ use std::time::{Duration, Instant};
 struct HostB {
     child: Child,
     port: u16,
-    dir: std::path::PathBuf,
+    _dir: crate::TempDirs,
 }
 
 impl Drop for HostB {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -50,7 +49,7 @@ impl HostB {
             .stdout(Stdio::null())
             .spawn()
             .expect("start the second host");
-        let mut host = Self { child, port, dir };
+        let mut host = Self { child, port, _dir: crate::TempDirs(vec![dir]) };
         for _ in 0..300 {
             if let Some(status) = host.child.try_wait().unwrap() {
                 panic!("the second host stopped: {status}");
