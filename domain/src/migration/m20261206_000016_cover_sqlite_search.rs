@@ -21,6 +21,35 @@ const UNUSED: [(&str, &str); 3] = [
     ("idx_dsearch_username", "username"),
 ];
 
+/// SQLite: (plain index, its columns, the covering index replacing it, its columns).
+const COVERED: [(&str, &str, &str, &str); 2] = [
+    (
+        "idx_dsearch_created",
+        "created_at, user_id",
+        "idx_dsearch_created_cover",
+        "created_at, user_id, status, org_id, doc",
+    ),
+    (
+        "idx_dsearch_status",
+        "status, created_at",
+        "idx_dsearch_status_cover",
+        "status, created_at, user_id, org_id, doc",
+    ),
+];
+
+/// Builds each index `(name, columns)` on the search rows, then drops `gone`.
+async fn swap(
+    manager: &SchemaManager<'_>,
+    pairs: impl Iterator<Item = ((&str, &str), &str)>,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for ((name, columns), gone) in pairs {
+        db.execute_unprepared(&format!("CREATE INDEX {name} ON developer_search ({columns})")).await?;
+        db.execute_unprepared(&format!("DROP INDEX {gone}")).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -29,13 +58,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP INDEX IF EXISTS {index}")).await?;
         }
         if manager.get_database_backend() == DbBackend::Sqlite {
-            db.execute_unprepared(
-                "CREATE INDEX idx_dsearch_created_cover ON developer_search (created_at, user_id, status, org_id, doc); \
-                 DROP INDEX idx_dsearch_created; \
-                 CREATE INDEX idx_dsearch_status_cover ON developer_search (status, created_at, user_id, org_id, doc); \
-                 DROP INDEX idx_dsearch_status",
-            )
-            .await?;
+            swap(manager, COVERED.into_iter().map(|(plain, _, cover, columns)| ((cover, columns), plain)))
+                .await?;
         }
         Ok(())
     }
@@ -46,13 +70,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("CREATE INDEX {index} ON developer_search ({column})")).await?;
         }
         if manager.get_database_backend() == DbBackend::Sqlite {
-            db.execute_unprepared(
-                "CREATE INDEX idx_dsearch_created ON developer_search (created_at, user_id); \
-                 DROP INDEX idx_dsearch_created_cover; \
-                 CREATE INDEX idx_dsearch_status ON developer_search (status, created_at); \
-                 DROP INDEX idx_dsearch_status_cover",
-            )
-            .await?;
+            swap(manager, COVERED.into_iter().map(|(plain, columns, cover, _)| ((plain, columns), cover)))
+                .await?;
         }
         Ok(())
     }
