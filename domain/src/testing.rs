@@ -9,7 +9,7 @@
 
 #![allow(clippy::expect_used)]
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -39,7 +39,7 @@ impl PgSchema {
             Database::connect(url).await.expect("PostgreSQL must be reachable for the data-layer tests");
         let name = format!("t_{}", uuid::Uuid::now_v7().simple());
         admin.execute_unprepared(&format!("CREATE SCHEMA {name}")).await.expect("create schema");
-        let mut options = ConnectOptions::new(url.to_owned());
+        let mut options = crate::db::connect_options(url).expect("PostgreSQL options");
         options.set_schema_search_path(name.clone()).max_connections(5).sqlx_logging(false);
         let db = Database::connect(options).await.expect("connect to schema");
         crate::db::migrate(&db).await.expect("migrate postgres");

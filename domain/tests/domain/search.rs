@@ -9,7 +9,7 @@ use portico_domain::entities::{api_key, developer_attribute, organisation, team,
 use portico_domain::services::{organisations, profile, search_index};
 use portico_domain::{Actor, db_test};
 use portico_model::{AccountStatus, DeveloperQuery, DeveloperSort};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -189,3 +189,23 @@ async fn search_equals_a_brute_force_filter_over_every_user(db: DatabaseConnecti
     assert!(non_empty * 2 >= texts.len() * 12, "most searches find someone ({non_empty})");
 }
 db_test!(search_equals_a_brute_force_filter_over_every_user);
+
+/// PostgreSQL connections plan each statement for its values: with a generic plan (what
+/// PostgreSQL may keep after five runs of a prepared statement) the search's probe read
+/// the trigram index whatever the pattern, 19 ms for "c" at a million developers where
+/// the plan made for "c" takes 1.3 ms.
+#[tokio::test]
+async fn postgres_connections_plan_each_statement_for_its_values() {
+    let Some(url) = portico_domain::testing::postgres_url() else {
+        eprintln!("PostgreSQL skipped: PORTICO_TEST_POSTGRES_URL=skip");
+        return;
+    };
+    let db = portico_domain::db::connect(&url).await.expect("connect");
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, "SHOW plan_cache_mode"))
+        .await
+        .expect("show")
+        .expect("a row");
+    let mode: String = row.try_get("", "plan_cache_mode").expect("the setting");
+    assert_eq!(mode, "force_custom_plan");
+}
