@@ -17,8 +17,8 @@ pub use routes::{AppState, router, router_with};
 /// The host's allocator (so the `portico` binary, its tests and the benchmarks all run
 /// on it). With glibc's, a `perf` profile of `/gateway/verify` under load put about a
 /// sixth of the request threads' time in `malloc`, `free` and `malloc_consolidate`
-/// (the once-a-second usage flush frees large buffers among the calls' small ones); with
-/// mimalloc the warm verify rate rose from 54–66k to 70–72k req/s in three alternated
+/// (which glibc runs when a large block is asked for among many freed small ones, as
+/// the usage flush's buffers are among the calls' header values); with mimalloc the warm verify rate rose from 54–66k to 70–72k req/s in three alternated
 /// runs each (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
