@@ -3,7 +3,8 @@
 //! trivial handler of the same server (same router, same layers) measured in the same
 //! run. Prints a table; the figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then a
 //! paced run at half the best warm rate gives the latency of an unsaturated gateway (the
-//! issue's "p99 at half load").
+//! issue's "p99 at half load"), and the trivial handler paced at the same rate the floor
+//! that this machine and this generator set for any handler's latency.
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -116,8 +117,16 @@ async fn read_response(stream: &mut BufReader<TcpStream>, line: &mut String) -> 
 /// a connection is due at `start + i * connections / rate`; its latency runs from when
 /// it was due when the generator is behind (so a stalled server is charged for every
 /// call it delayed), and from when it was sent when the generator had to wait (timer
-/// oversleep is not the server's). Runs on its own thread and runtime.
-fn paced(port: u16, rate: f64, seconds: u64, connections: usize, keys: Arc<Vec<String>>) -> Paced {
+/// oversleep is not the server's). Runs on its own thread and runtime. `path`: the
+/// verification endpoint or the trivial handler (the same request either way).
+fn paced(
+    port: u16,
+    path: &'static str,
+    rate: f64,
+    seconds: u64,
+    connections: usize,
+    keys: Arc<Vec<String>>,
+) -> Paced {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
@@ -142,7 +151,7 @@ fn paced(port: u16, rate: f64, seconds: u64, connections: usize, keys: Arc<Vec<S
                         };
                         let key = &keys[i % keys.len()];
                         let request = format!(
-                            "GET /gateway/verify HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\nX-Original-URI: /payments/1\r\n\r\n"
+                            "GET {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\nX-Original-URI: /payments/1\r\n\r\n"
                         );
                         stream.get_mut().write_all(request.as_bytes()).await.expect("send");
                         if !read_response(&mut stream, &mut line).await.expect("answer") {
@@ -314,9 +323,18 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     // Half of the best warm rate, paced, for the latency a gateway sees when not
-    // saturated.
+    // saturated; then the trivial handler at the same rate, the floor this machine and
+    // this generator set for any handler's tail.
     let best = runs.iter().skip(2).map(|r| r.rps).fold(0.0, f64::max);
-    let half = tokio::task::spawn_blocking(move || paced(port, best / 2.0, seconds, 16, key_list)).await?;
+    let keys_again = key_list.clone();
+    let half = tokio::task::spawn_blocking(move || {
+        paced(port, "/gateway/verify", best / 2.0, seconds, 16, key_list)
+    })
+    .await?;
+    let floor = tokio::task::spawn_blocking(move || {
+        paced(port, "/bench/trivial", best / 2.0, seconds, 16, keys_again)
+    })
+    .await?;
     let base = runs[0].rps;
     println!(
         "\nGateway benchmark: {keys} keys, SQLite, wrk -t2, {} cores",
@@ -341,6 +359,14 @@ async fn main() -> anyhow::Result<()> {
         ms(half.p99),
         ms(half.p999),
         half.failures
+    );
+    println!(
+        "trivial handler, paced at the same rate (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
+        floor.rps,
+        ms(floor.p50),
+        ms(floor.p99),
+        ms(floor.p999),
+        floor.failures
     );
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
