@@ -352,22 +352,18 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1000.0);
-    println!(
-        "\nverify, warm, paced at half of {best:.0} req/s (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
-        half.rps,
-        ms(half.p50),
-        ms(half.p99),
-        ms(half.p999),
-        half.failures
-    );
-    println!(
-        "trivial handler, paced at the same rate (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
-        floor.rps,
-        ms(floor.p50),
-        ms(floor.p99),
-        ms(floor.p999),
-        floor.failures
-    );
+    let report = |what: &str, p: &Paced| {
+        println!(
+            "{what} (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
+            p.rps,
+            ms(p.p50),
+            ms(p.p99),
+            ms(p.p999),
+            p.failures
+        );
+    };
+    report(&format!("\nverify, warm, paced at half of {best:.0} req/s"), &half);
+    report("trivial handler, paced at the same rate", &floor);
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }
