@@ -440,12 +440,11 @@ struct Plan<'q> {
     q: &'q m::DeveloperQuery,
     needles: Vec<String>,
     strategy: Strategy,
-    /// The probe's matches when it counted them all (fewer than its limit): the text
-    /// matches, on PostgreSQL within the filters ([`Plan::probe_filters`]).
-    text_matches: Option<i64>,
-    /// Those matches' document ids, as a JSON array: the search reads its rows by id
-    /// and does not ask the text index again.
-    matched_ids: Option<String>,
+    /// The document ids the probe matched when it found them all (fewer than its
+    /// limit): the text matches, on PostgreSQL within the filters
+    /// ([`Plan::probe_filters`]). The search reads its rows by these ids and does not
+    /// ask the text index again.
+    matched: Option<Vec<i64>>,
     /// Whether the probe ran (the strategy was [`Strategy::Auto`]).
     probed: bool,
 }
@@ -457,7 +456,7 @@ impl<'q> Plan<'q> {
         strategy: Strategy,
     ) -> DomainResult<Self> {
         let needles = terms(&q.text).iter().map(|t| needle(t)).collect();
-        let mut plan = Self { q, needles, strategy, text_matches: None, matched_ids: None, probed: false };
+        let mut plan = Self { q, needles, strategy, matched: None, probed: false };
         if plan.needles.is_empty() {
             // No text: the filters' and the sort's indexes do the work.
             plan.strategy = Strategy::Text;
@@ -472,14 +471,9 @@ impl<'q> Plan<'q> {
                 .iter()
                 .map(|r| r.try_get("", "id"))
                 .collect::<Result<_, _>>()?;
-            let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-            let few = n < plan.probe_limit();
+            let few = i64::try_from(ids.len()).is_ok_and(|n| n < plan.probe_limit());
             plan.strategy = if few { Strategy::Text } else { Strategy::Scan };
-            plan.text_matches = few.then_some(n);
-            plan.matched_ids = few.then(|| {
-                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-                format!("[{}]", ids.join(","))
-            });
+            plan.matched = few.then_some(ids);
             plan.probed = true;
         }
         Ok(plan)
@@ -500,7 +494,7 @@ impl<'q> Plan<'q> {
         let mut sql = Sql::new(backend, "");
         if Self::probe_filters(backend) {
             sql.push("SELECT CAST(s.doc_id AS BIGINT) AS id FROM developer_search s", []);
-            let text = Self { matched_ids: None, ..self.as_text() };
+            let text = Self { matched: None, ..self.as_text() };
             text.text_where(&mut sql);
             text.filters(&mut sql, false);
         } else {
@@ -534,8 +528,7 @@ impl<'q> Plan<'q> {
             q: self.q,
             needles: self.needles.clone(),
             strategy: Strategy::Text,
-            text_matches: None,
-            matched_ids: self.matched_ids.clone(),
+            matched: self.matched.clone(),
             probed: false,
         }
     }
@@ -550,7 +543,7 @@ impl<'q> Plan<'q> {
     fn joins_matches(&self, sql: &Sql) -> bool {
         self.strategy == Strategy::Text
             && !self.needles.is_empty()
-            && (!Self::backend_is_pg(sql) || self.matched_ids.is_some())
+            && (!Self::backend_is_pg(sql) || self.matched.is_some())
     }
 
     /// `FROM …` for the rows: the index rows, or with the text strategy the text matches
@@ -559,12 +552,15 @@ impl<'q> Plan<'q> {
     fn text_source(&self, sql: &mut Sql) {
         if self.joins_matches(sql) {
             let pg = Self::backend_is_pg(sql);
-            let (matches, value) = match &self.matched_ids {
+            // The ids go in as one parameter, a JSON array.
+            let json =
+                |ids: &[i64]| format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+            let (matches, value) = match &self.matched {
                 Some(ids) if pg => (
                     "SELECT CAST(value AS BIGINT) AS id FROM json_array_elements_text(CAST(? AS json))",
-                    ids.clone(),
+                    json(ids),
                 ),
-                Some(ids) => ("SELECT value AS id FROM json_each(?)", ids.clone()),
+                Some(ids) => ("SELECT value AS id FROM json_each(?)", json(ids)),
                 None => (
                     "SELECT rowid AS id FROM developer_search_fts WHERE developer_search_fts MATCH ?",
                     self.fts_query(),
@@ -638,7 +634,10 @@ impl<'q> Plan<'q> {
         // The probe counted exactly the search's matches when it applied the filters or
         // there are none.
         if self.probed && (!filtered || Self::probe_filters(backend)) {
-            return Ok(self.text_matches.unwrap_or(self.probe_limit()));
+            return Ok(self
+                .matched
+                .as_ref()
+                .map_or(self.probe_limit(), |ids| i64::try_from(ids.len()).unwrap_or(i64::MAX)));
         }
         // Otherwise count by whatever index answers fastest. The text strategy's form
         // streams from the text index. On SQLite a scan filtered to one organisation, or
