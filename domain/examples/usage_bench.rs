@@ -7,7 +7,9 @@
 //!
 //! It writes 30 days of hourly rollups as the gateway's flush leaves them: 100
 //! organisations of 10 apps, two keys per app, every hour some allowed calls and now and
-//! then refusals, `CALLS` calls in all, and the portal totals from the same rows. Then
+//! then refusals, `CALLS` calls in all; the last two minutes not folded into the hours
+//! yet, for those keys and 100,000 others (a busy gateway's); and the portal totals
+//! from the same rows. Then
 //! it reads graphs exactly as the dashboards do (`usage::series`): one app's, one
 //! organisation's ten apps', and the whole portal's (the admin home). The baseline, in
 //! the same run, is one rollup row read by its primary key.
@@ -80,12 +82,12 @@ async fn generate(db: &DatabaseConnection, calls: u64) -> (u64, u64) {
     let (mut rows, mut total) = (0u64, 0u64);
     let txn = db.begin().await.expect("begin");
     let mut batch: Vec<(i64, Uuid, Uuid, Uuid, &str, i64)> = Vec::with_capacity(500);
-    let flush = |batch: &mut Vec<(i64, Uuid, Uuid, Uuid, &str, i64)>| {
+    let flush = |batch: &mut Vec<(i64, Uuid, Uuid, Uuid, &str, i64)>, table: &str, time: &str| {
         let rows: Vec<String> = (0..batch.len())
             .map(|i| format!("({})", (1..=6).map(|k| param(i * 6 + k)).collect::<Vec<_>>().join(", ")))
             .collect();
         let sql = format!(
-            "INSERT INTO usage_hours (hour, app_id, key_id, product_id, outcome, count) VALUES {}",
+            "INSERT INTO {table} ({time}, app_id, key_id, product_id, outcome, count) VALUES {}",
             rows.join(", ")
         );
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(batch.len() * 6);
@@ -120,17 +122,44 @@ async fn generate(db: &DatabaseConnection, calls: u64) -> (u64, u64) {
                     }
                 }
                 if batch.len() >= 400 {
-                    txn.execute_raw(flush(&mut batch)).await.expect("insert");
+                    txn.execute_raw(flush(&mut batch, "usage_hours", "hour")).await.expect("insert");
                 }
             }
         }
     }
     if !batch.is_empty() {
-        txn.execute_raw(flush(&mut batch)).await.expect("insert");
+        txn.execute_raw(flush(&mut batch, "usage_hours", "hour")).await.expect("insert");
+    }
+    // The minutes the gateway has not folded into the hours yet: the last two, for
+    // every key of these apps and for 100,000 keys of other apps (a busy gateway's),
+    // which a graph must seek past, not read.
+    let this_minute = Utc::now().timestamp().div_euclid(60) * 60;
+    let boundary = format!("UPDATE usage_folds SET folded_until = {}", param(1));
+    txn.execute_raw(Statement::from_sql_and_values(backend, boundary, [(this_minute - 60).into()]))
+        .await
+        .expect("boundary");
+    let others = (0..100_000u128)
+        .map(|k| (Uuid::from_u128(0xF000_0000 + k / 2), Uuid::from_u128(0xE000_0000_0000 + k)));
+    let ours = (0..ORGS * APPS_PER_ORG)
+        .flat_map(|i| (0..KEYS_PER_APP).map(move |k| (app_id(i / APPS_PER_ORG, i % APPS_PER_ORG), k)))
+        .map(|(app, k)| (app, key_id(app, k)));
+    let keys: Vec<(Uuid, Uuid)> = ours.chain(others).collect();
+    for minute in [this_minute - 60, this_minute] {
+        for (app, key) in &keys {
+            batch.push((minute, *app, *key, product_id(*app), "allowed", 10));
+            rows += 1;
+            total += 10;
+            if batch.len() >= 400 {
+                txn.execute_raw(flush(&mut batch, "usage_minutes", "minute")).await.expect("insert");
+            }
+        }
+    }
+    if !batch.is_empty() {
+        txn.execute_raw(flush(&mut batch, "usage_minutes", "minute")).await.expect("insert");
     }
     txn.execute_unprepared(
         "INSERT INTO usage_portal_hours (hour, outcome, count) \
-         SELECT hour, outcome, CAST(SUM(count) AS BIGINT) FROM usage_hours GROUP BY hour, outcome",
+         SELECT hour, outcome, CAST(SUM(count) AS BIGINT) FROM usage_hours_live GROUP BY hour, outcome",
     )
     .await
     .expect("portal totals");
@@ -232,7 +261,7 @@ async fn bench(backend: &str, dir: &std::path::Path, calls: u64) {
     );
     let base = lines[0].p50.as_secs_f64().max(1e-9);
     println!(
-        "\nUsage graphs, {backend}: {rows} hourly rows over 30 days, {total} calls, {} apps, {} keys",
+        "\nUsage graphs, {backend}: {rows} rollup rows (30 days of hours, two unfolded minutes), {total} calls, {} apps, {} keys",
         ORGS * APPS_PER_ORG,
         ORGS * APPS_PER_ORG * KEYS_PER_APP
     );

@@ -28,6 +28,7 @@ pub mod setting;
 pub mod team;
 pub mod team_membership;
 pub mod usage_hour;
+pub mod usage_hour_live;
 pub mod usage_portal_hour;
 pub mod user;
 pub mod user_status_change;

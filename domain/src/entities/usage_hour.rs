@@ -1,5 +1,6 @@
 //! Calls in one hour by app, key, product and outcome (`allowed` or a refusal's reason
-//! code), written by the gateway's flush. The graphs read only this table.
+//! code), folded from the per-minute rows once a minute by the gateway. Readers read
+//! [`super::usage_hour_live`], these rows plus the minutes not folded yet.
 
 use sea_orm::entity::prelude::*;
 

@@ -1,5 +1,6 @@
 //! Calls in one hour across the whole portal by outcome, written by the gateway's flush
-//! beside `usage_hours` (and always equal to its sums). The admin home's graph reads it.
+//! beside the per-minute rows (and always equal to the sums of `usage_hours_live`). The
+//! admin home's graph reads it.
 
 use sea_orm::entity::prelude::*;
 

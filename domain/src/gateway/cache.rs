@@ -281,7 +281,7 @@ async fn load(
                 r.status AS request_status, \
                 p.rate_limit, p.rate_period, p.quota, p.quota_period, \
                 CASE WHEN p.quota IS NULL THEN 0 ELSE ( \
-                    SELECT CAST(COALESCE(SUM(h.count), 0) AS BIGINT) FROM usage_hours h \
+                    SELECT CAST(COALESCE(SUM(h.count), 0) AS BIGINT) FROM usage_hours_live h \
                     WHERE h.key_id = k.id AND h.outcome = 'allowed' \
                       AND h.hour >= CASE WHEN p.quota_period = 'month' THEN {month} ELSE {day} END \
                 ) END AS quota_used, \

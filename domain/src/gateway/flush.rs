@@ -1,11 +1,18 @@
-//! Writing counted usage: per-minute and hourly rollups, the portal's hourly totals and
-//! keys' last use, in short transactions each written whole; and pruning old per-minute
-//! rows.
+//! Writing counted usage: per-minute rollups every second, folded into the hourly
+//! rollups once a minute; the portal's hourly totals and keys' last use; in short
+//! transactions each written whole; and pruning old per-minute rows.
+//!
+//! `usage_folds.folded_until` divides the per-minute rows: those of earlier minutes are
+//! in `usage_hours`, later ones are not yet (readers read `usage_hours_live`, both). A
+//! flush reads it in its transaction and writes the hour rows itself only for cells of
+//! earlier minutes (late: a retried flush, another host's slow one); a fold moves it on.
+//! On PostgreSQL the flush holds it `FOR SHARE` and the fold `FOR UPDATE`, so a fold
+//! never runs beside a flush: each cell lands in the hourly rows exactly once.
 
 use super::meter::{Drained, UsageCell};
 use super::placeholder;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -54,8 +61,9 @@ pub(super) async fn write_all(
     Ok(written)
 }
 
-/// Writes one part in one transaction: multi-row upserts into `usage_minutes` and,
-/// summed by hour, into `usage_hours` and `usage_portal_hours` (times in Unix seconds);
+/// Writes one part in one transaction: multi-row upserts into `usage_minutes`, summed
+/// by hour into `usage_portal_hours` and, for minutes already folded, into
+/// `usage_hours` (times in Unix seconds);
 /// and one `last_used_at` update per batch of keys (the newest use in this flush; uses
 /// in one flush are about a second apart).
 async fn write(
@@ -64,14 +72,15 @@ async fn write(
     used: &[(Uuid, DateTime<Utc>, i64)],
 ) -> Result<(), sea_orm::DbErr> {
     let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    let folded_until = folded_until(&txn, "FOR SHARE").await?;
     let mut hours: HashMap<UsageCell, u64> = HashMap::new();
-    for (cell, n) in cells {
+    for (cell, n) in cells.iter().filter(|(cell, _)| cell.minute * 60 < folded_until) {
         let hour = UsageCell { minute: cell.minute.div_euclid(60) * 60, ..cell.clone() };
         *hours.entry(hour).or_default() += n;
     }
     let mut hours: Vec<(UsageCell, u64)> = hours.into_iter().collect();
     hours.sort_unstable();
-    let txn = db.begin().await?;
     for (table, time, rows) in [("usage_minutes", "minute", cells), ("usage_hours", "hour", &hours[..])] {
         for batch in rows.chunks(ROWS_PER_STATEMENT) {
             let mut sql =
@@ -102,7 +111,11 @@ async fn write(
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
     }
-    add_portal_hours(&txn, hours.iter().map(|(cell, n)| (cell.minute * 60, cell.outcome, *n))).await?;
+    add_portal_hours(
+        &txn,
+        cells.iter().map(|(cell, n)| (cell.minute.div_euclid(60) * 3600, cell.outcome, *n)),
+    )
+    .await?;
     if let Some(newest) = used.iter().map(|(_, at, _)| *at).max() {
         for batch in used.chunks(KEYS_PER_UPDATE) {
             let ids: Vec<String> = (0..batch.len()).map(|i| placeholder(backend, i + 2)).collect();
@@ -153,11 +166,52 @@ pub(crate) async fn add_portal_hours<'a>(
     Ok(())
 }
 
-/// Deletes per-minute rows older than [`MINUTES_KEPT`]; the hourly rows keep their
-/// sums.
+/// `usage_folds.folded_until`: per-minute rows before it are in the hourly rows. `lock`
+/// is PostgreSQL's row lock (`FOR SHARE` or `FOR UPDATE`). Without the row (the
+/// migration writes it) every minute counts as folded: the flush writes every hour row
+/// itself, as before folding existed, and a fold does nothing.
+async fn folded_until(db: &impl ConnectionTrait, lock: &str) -> Result<i64, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let lock = if backend == DbBackend::Postgres { lock } else { "" };
+    let sql = format!("SELECT folded_until FROM usage_folds WHERE id = 1 {lock}");
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
+    Ok(row.and_then(|r| r.try_get::<i64>("", "folded_until").ok()).unwrap_or(i64::MAX))
+}
+
+/// Folds the per-minute rows of minutes before `until` (Unix seconds, a minute's start)
+/// not folded yet into the hourly rows, in one transaction. Returns the hour cells
+/// written (0 when `until` is already folded, say by another host).
+pub(super) async fn fold(db: &DatabaseConnection, until: i64) -> Result<u64, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    let from = folded_until(&txn, "FOR UPDATE").await?;
+    if until <= from {
+        return Ok(0);
+    }
+    let sql = format!(
+        "INSERT INTO usage_hours (hour, app_id, key_id, product_id, outcome, count) \
+         SELECT minute - minute % 3600, app_id, key_id, product_id, outcome, SUM(count) FROM usage_minutes \
+         WHERE minute >= {} AND minute < {} GROUP BY 1, 2, 3, 4, 5 \
+         ON CONFLICT (hour, app_id, key_id, product_id, outcome) DO UPDATE SET count = usage_hours.count + excluded.count",
+        placeholder(backend, 1),
+        placeholder(backend, 2),
+    );
+    let folded =
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, [from.into(), until.into()])).await?;
+    let sql = format!("UPDATE usage_folds SET folded_until = {} WHERE id = 1", placeholder(backend, 1));
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, [until.into()])).await?;
+    txn.commit().await?;
+    Ok(folded.rows_affected())
+}
+
+/// Deletes per-minute rows older than [`MINUTES_KEPT`] and folded; the hourly rows keep
+/// their sums.
 pub(super) async fn prune_minutes(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
     let backend = db.get_database_backend();
-    let sql = format!("DELETE FROM usage_minutes WHERE minute < {}", placeholder(backend, 1));
+    let sql = format!(
+        "DELETE FROM usage_minutes WHERE minute < {} AND minute < (SELECT folded_until FROM usage_folds WHERE id = 1)",
+        placeholder(backend, 1)
+    );
     let before = (Utc::now() - MINUTES_KEPT).timestamp();
     let done = db.execute_raw(Statement::from_sql_and_values(backend, sql, [before.into()])).await?;
     Ok(done.rows_affected())

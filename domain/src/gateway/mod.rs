@@ -22,12 +22,15 @@
 //!   period.
 //! - **Lossless usage** ([`flush`]). Every decision is counted in memory by minute, app,
 //!   key, product and outcome beside the key's limits; [`Gateway::flush`] (about once a
-//!   second) adds the counts to `usage_minutes`, `usage_hours` and the portal-wide
+//!   second) adds the counts to `usage_minutes` and the portal-wide
 //!   `usage_portal_hours`, in short transactions each written whole or not at all, and
-//!   puts back what a failed one did not write.
+//!   puts back what a failed one did not write. Once a minute, the minute that ended a
+//!   few seconds before is folded into `usage_hours` ([`Gateway::fold_minutes`]); the
+//!   graphs and quota counts read `usage_hours_live`, the hourly rows plus the minutes
+//!   not folded yet, so they are as fresh as the last flush.
 //!   Keys' `last_used_at` is written from the same path, at most once a minute per key.
-//!   Per-minute rows are kept for [`MINUTES_KEPT`]; the hourly ones, which the graphs
-//!   read, for good.
+//!   Per-minute rows are kept for [`MINUTES_KEPT`] (and until folded); the hourly ones
+//!   for good.
 
 mod cache;
 mod flush;
@@ -54,6 +57,8 @@ pub(crate) use flush::add_portal_hours;
 pub const POLL: Duration = Duration::from_millis(500);
 /// How often counted usage is written.
 const FLUSH: Duration = Duration::from_secs(1);
+/// Seconds after a minute's end before it is folded into the hourly rows.
+const FOLD_AFTER: i64 = 5;
 /// The PostgreSQL notification channel [`changed`] notifies.
 const CHANNEL: &str = "portico_gateway_changed";
 
@@ -278,10 +283,10 @@ impl Gateway {
         let backend = self.readers.get_database_backend();
         let sql = match backend {
             DbBackend::Postgres => {
-                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours WHERE key_id = $1 AND hour >= $2 AND outcome = 'allowed'"
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours_live WHERE key_id = $1 AND hour >= $2 AND outcome = 'allowed'"
             }
             _ => {
-                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours WHERE key_id = ? AND hour >= ? AND outcome = 'allowed'"
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM usage_hours_live WHERE key_id = ? AND hour >= ? AND outcome = 'allowed'"
             }
         };
         let row = self
@@ -330,8 +335,20 @@ impl Gateway {
         }
     }
 
-    /// Deletes per-minute rows older than [`MINUTES_KEPT`]; the hourly rows keep their
-    /// sums.
+    /// Folds the per-minute rows of minutes before `until` (Unix seconds, a minute's
+    /// start) into the hourly rows, unless folded already (by this host or another).
+    /// Returns the hour cells written.
+    pub async fn fold_minutes(&self, until: i64) -> Result<u64, Unavailable> {
+        let started = std::time::Instant::now();
+        let cells = flush::fold(&self.db, until).await.map_err(|e| Unavailable(e.to_string()))?;
+        if cells > 0 {
+            tracing::debug!(cells, ms = started.elapsed().as_millis(), "gateway: minutes folded");
+        }
+        Ok(cells)
+    }
+
+    /// Deletes per-minute rows older than [`MINUTES_KEPT`] and folded; the hourly rows
+    /// keep their sums.
     pub async fn prune_minutes(&self) -> Result<u64, sea_orm::DbErr> {
         flush::prune_minutes(&self.db).await
     }
@@ -349,12 +366,24 @@ impl Gateway {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(FLUSH);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut n = 0u64;
+            let (mut n, mut folded) = (0u64, i64::MIN);
             loop {
                 tick.tick().await;
                 n += 1;
                 if let Err(e) = gateway.flush().await {
                     tracing::warn!(error = %e, "gateway: usage kept in memory, will retry");
+                }
+                // Once a minute, the minute that ended a few seconds ago (this host's
+                // flushes of it are written; another host's later ones write their hour
+                // rows themselves) goes into the hourly rows.
+                let until = (Utc::now().timestamp() - FOLD_AFTER).div_euclid(60) * 60;
+                if until > folded {
+                    match gateway.fold_minutes(until).await {
+                        Ok(_) => folded = until,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "gateway: cannot fold per-minute usage, will retry")
+                        }
+                    }
                 }
                 // About every ten minutes, per-minute rows past their keeping time go.
                 if n % 600 == 1

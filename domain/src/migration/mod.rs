@@ -19,6 +19,7 @@ mod m20261203_000013_create_usage_portal_hours;
 mod m20261206_000014_slim_usage_rollups;
 mod m20261206_000015_search_word_heads;
 mod m20261206_000016_cover_sqlite_search;
+mod m20261206_000017_fold_usage_minutes;
 
 /// Runs on every boot (`Migrator::up`) and in every data-layer test.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_slim_usage_rollups::Migration),
             Box::new(m20261206_000015_search_word_heads::Migration),
             Box::new(m20261206_000016_cover_sqlite_search::Migration),
+            Box::new(m20261206_000017_fold_usage_minutes::Migration),
         ]
     }
 }

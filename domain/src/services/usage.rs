@@ -1,14 +1,17 @@
-//! Usage as the dashboards show it, read from the hourly rollups the gateway writes: a
-//! 7-day series (allowed vs denied, per hour) for a scope, and for each key its plan's
-//! limits with the quota used and left in the current period.
+//! Usage as the dashboards show it, read from the hourly rollups the gateway writes and
+//! the minutes not folded into them yet (`usage_hours_live`): a 7-day series (allowed
+//! vs denied, per hour) for a scope, and for each key its plan's limits with the quota
+//! used and left in the current period.
 //!
 //! Who sees what: a developer sees the apps they may use (their organisation's shared
 //! apps and their own) and those apps' keys; a portal admin sees any developer's keys
 //! (the keys they made) and the whole portal. Reads cost a bounded number of rows (at
-//! most 168 hours per key, product and outcome) whatever the traffic.
+//! most 168 hours per key, product and outcome, and the minute or two not folded yet)
+//! whatever the traffic.
 
 use crate::entities::{
-    access_request, access_request_item, api_key, api_product, app, plan, usage_hour, usage_portal_hour, user,
+    access_request, access_request_item, api_key, api_product, app, plan, usage_hour_live, usage_portal_hour,
+    user,
 };
 use crate::gateway::{quota_period_end, quota_period_start};
 use crate::services::{apps, catalogs, keys};
@@ -43,8 +46,8 @@ fn series_start(now: DateTime<Utc>) -> i64 {
 
 fn scope_condition(scope: &Scope) -> Option<Condition> {
     match scope {
-        Scope::Apps(ids) => Some(Condition::all().add(usage_hour::Column::AppId.is_in(ids.clone()))),
-        Scope::Keys(ids) => Some(Condition::all().add(usage_hour::Column::KeyId.is_in(ids.clone()))),
+        Scope::Apps(ids) => Some(Condition::all().add(usage_hour_live::Column::AppId.is_in(ids.clone()))),
+        Scope::Keys(ids) => Some(Condition::all().add(usage_hour_live::Column::KeyId.is_in(ids.clone()))),
         Scope::Portal => None,
     }
 }
@@ -78,14 +81,14 @@ pub async fn series(
             .all(db)
             .await?
     } else {
-        let mut query = usage_hour::Entity::find()
+        let mut query = usage_hour_live::Entity::find()
             .select_only()
-            .column(usage_hour::Column::Hour)
-            .column(usage_hour::Column::Outcome)
+            .column(usage_hour_live::Column::Hour)
+            .column(usage_hour_live::Column::Outcome)
             .column_as(sum_count(), "n")
-            .filter(usage_hour::Column::Hour.gte(start))
-            .group_by(usage_hour::Column::Hour)
-            .group_by(usage_hour::Column::Outcome);
+            .filter(usage_hour_live::Column::Hour.gte(start))
+            .group_by(usage_hour_live::Column::Hour)
+            .group_by(usage_hour_live::Column::Outcome);
         if let Some(condition) = scope_condition(scope) {
             query = query.filter(condition);
         }
@@ -131,15 +134,15 @@ async fn sums_by_key(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query = usage_hour::Entity::find()
+    let mut query = usage_hour_live::Entity::find()
         .select_only()
-        .column(usage_hour::Column::KeyId)
+        .column(usage_hour_live::Column::KeyId)
         .column_as(sum_count(), "n")
-        .filter(usage_hour::Column::KeyId.is_in(keys.iter().copied()))
-        .filter(usage_hour::Column::Hour.gte(since))
-        .group_by(usage_hour::Column::KeyId);
+        .filter(usage_hour_live::Column::KeyId.is_in(keys.iter().copied()))
+        .filter(usage_hour_live::Column::Hour.gte(since))
+        .group_by(usage_hour_live::Column::KeyId);
     if allowed_only {
-        query = query.filter(usage_hour::Column::Outcome.eq("allowed"));
+        query = query.filter(usage_hour_live::Column::Outcome.eq("allowed"));
     }
     let rows: Vec<(Uuid, i64)> = query.into_tuple().all(db).await?;
     Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())

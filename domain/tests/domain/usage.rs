@@ -8,7 +8,7 @@ use portico_domain::services::access::{self, AppChoice, NewRequest};
 use portico_domain::services::{accounts, catalogs, keys, organisations, products, usage};
 use portico_domain::{Actor, DomainError, apikey, db_test};
 use portico_model::{ApiInput, AppInput, PlanInput, ProductInput, QuotaPeriod, RatePeriod, Visibility};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use uuid::Uuid;
 
 struct World {
@@ -227,3 +227,132 @@ async fn another_organisations_usage_is_not_found_and_admin_views_are_for_admins
     assert!(matches!(r, Err(DomainError::NotFound)));
 }
 db_test!(another_organisations_usage_is_not_found_and_admin_views_are_for_admins);
+
+async fn folded_until(db: &DatabaseConnection) -> i64 {
+    let sql = "SELECT folded_until FROM usage_folds WHERE id = 1";
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get("", "folded_until").unwrap()
+}
+
+async fn closed_minutes_are_folded_into_the_hours_once(db: DatabaseConnection) {
+    let w = world(&db).await;
+    // Every minute from the epoch on counts as not folded yet.
+    db.execute_unprepared("UPDATE usage_folds SET folded_until = 0").await.unwrap();
+    let gateway = Gateway::new(db.clone());
+    for _ in 0..3 {
+        assert!(matches!(gateway.decide(Some(&w.key), "/maps").await.unwrap(), Decision::Allow(_)));
+    }
+    assert_eq!(gateway.flush().await.unwrap(), 3);
+    assert_eq!(sum_of(&db, "usage_minutes").await, 3);
+    assert_eq!(sum_of(&db, "usage_hours").await, 0, "the flush leaves the hours to the fold");
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 3, "readers see the unfolded minutes");
+    assert_eq!(sum_of(&db, "usage_portal_hours").await, 3, "the portal totals are written at once");
+    let d = usage::my_dashboard(&db, &w.ada, None, None).await.unwrap();
+    assert_eq!((d.series.allowed, d.keys[0].quota_used), (3, 3), "the dashboard is as fresh as the flush");
+    // A host starting now seeds the key's quota (5 a day) from the unfolded minutes too.
+    let fresh = Gateway::new(db.clone());
+    let answers: Vec<bool> =
+        futures_util::future::join_all((0..3).map(|_| fresh.decide(Some(&w.key), "/maps")))
+            .await
+            .into_iter()
+            .map(|a| matches!(a, Ok(Decision::Allow(_))))
+            .collect();
+    assert_eq!(answers.iter().filter(|a| **a).count(), 2, "3 used, 2 left: {answers:?}");
+    drop(fresh);
+
+    let next_minute = (chrono::Utc::now().timestamp().div_euclid(60) + 1) * 60;
+    assert!(gateway.fold_minutes(next_minute).await.unwrap() > 0);
+    assert_eq!(folded_until(&db).await, next_minute);
+    assert_eq!(sum_of(&db, "usage_hours").await, 3, "folded");
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 3, "and not counted twice");
+    assert_eq!(gateway.fold_minutes(next_minute).await.unwrap(), 0, "a minute is folded once");
+
+    // A call of a folded minute (a late flush, another host's) goes to the hours at once.
+    gateway.decide(Some(&w.key), "/maps").await.unwrap();
+    assert_eq!(gateway.flush().await.unwrap(), 1);
+    assert_eq!(sum_of(&db, "usage_hours").await, 4);
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 4);
+    assert_eq!(sum_of(&db, "usage_portal_hours").await, 4);
+    let d = usage::my_dashboard(&db, &w.ada, None, None).await.unwrap();
+    assert_eq!(d.series.allowed, 4);
+}
+db_test!(closed_minutes_are_folded_into_the_hours_once);
+
+async fn old_minutes_are_pruned_only_once_folded(db: DatabaseConnection) {
+    let w = world(&db).await;
+    let old = chrono::Utc::now().timestamp().div_euclid(60) * 60 - 3 * 86_400;
+    let backend = db.get_database_backend();
+    let p = |n: usize| if backend == sea_orm::DbBackend::Postgres { format!("${n}") } else { "?".into() };
+    let sql = format!(
+        "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ({}, {}, {}, {}, 'allowed', 7)",
+        p(1),
+        p(2),
+        p(3),
+        p(4)
+    );
+    let values: [sea_orm::Value; 4] =
+        [old.into(), w.app.into(), Uuid::from_u128(7).into(), Uuid::nil().into()];
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    db.execute_unprepared("UPDATE usage_folds SET folded_until = 0").await.unwrap();
+    let gateway = Gateway::new(db.clone());
+    assert_eq!(gateway.prune_minutes().await.unwrap(), 0, "three days old, but not in the hours yet");
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 7);
+    gateway.fold_minutes(old + 60).await.unwrap();
+    assert_eq!(gateway.prune_minutes().await.unwrap(), 1, "folded: the hours keep it");
+    assert_eq!((sum_of(&db, "usage_minutes").await, sum_of(&db, "usage_hours_live").await), (0, 7));
+}
+db_test!(old_minutes_are_pruned_only_once_folded);
+
+/// On PostgreSQL flushes of several hosts run beside a fold: a fold waits for every
+/// flush that has read the boundary (`FOR SHARE`), and a flush for a fold that holds it
+/// (`FOR UPDATE`). Otherwise a flush's minute rows, committed after a fold read the
+/// minutes but behind the boundary it set, would be in neither the hours nor the
+/// unfolded minutes.
+async fn flushes_and_folds_wait_for_each_other(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return; // SQLite has one writer: a fold and a flush cannot overlap.
+    }
+    let w = world(&db).await;
+    db.execute_unprepared("UPDATE usage_folds SET folded_until = 0").await.unwrap();
+    let gateway = std::sync::Arc::new(Gateway::new(db.clone()));
+    let minute = chrono::Utc::now().timestamp().div_euclid(60) * 60;
+
+    // A flush waits for a fold in progress, then sees this minute as folded and writes
+    // its hour rows itself.
+    gateway.decide(Some(&w.key), "/maps").await.unwrap();
+    let fold = db.begin().await.unwrap();
+    fold.execute_unprepared("SELECT folded_until FROM usage_folds WHERE id = 1 FOR UPDATE").await.unwrap();
+    fold.execute_unprepared(&format!("UPDATE usage_folds SET folded_until = {}", minute + 60)).await.unwrap();
+    let flushing = tokio::spawn({
+        let gateway = gateway.clone();
+        async move { gateway.flush().await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    fold.commit().await.unwrap();
+    assert_eq!(flushing.await.unwrap().unwrap(), 1);
+    assert_eq!(sum_of(&db, "usage_hours").await, 1, "the call is in the hours");
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 1);
+
+    // A fold waits for a flush in progress: one that has read the boundary (the next
+    // minute is not folded) and written a row of that minute, not committed yet.
+    let next = minute + 60;
+    let flush = db.begin().await.unwrap();
+    flush.execute_unprepared("SELECT folded_until FROM usage_folds WHERE id = 1 FOR SHARE").await.unwrap();
+    let sql = "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ($1, $2, $3, $4, 'allowed', 5)";
+    let values: [sea_orm::Value; 4] =
+        [next.into(), w.app.into(), Uuid::from_u128(5).into(), Uuid::nil().into()];
+    flush.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await.unwrap();
+    let folding = tokio::spawn({
+        let gateway = gateway.clone();
+        async move { gateway.fold_minutes(next + 60).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!folding.is_finished(), "the fold waits for the flush");
+    flush.commit().await.unwrap();
+    folding.await.unwrap().unwrap();
+    assert_eq!(folded_until(&db).await, next + 60, "then runs");
+    assert_eq!(sum_of(&db, "usage_hours").await, 6, "and folds what the flush wrote");
+    assert_eq!(sum_of(&db, "usage_hours_live").await, 6);
+}
+db_test!(flushes_and_folds_wait_for_each_other);
