@@ -261,7 +261,9 @@ async fn closed_minutes_are_folded_into_the_hours_once(db: DatabaseConnection) {
     assert_eq!(answers.iter().filter(|a| **a).count(), 2, "3 used, 2 left: {answers:?}");
     drop(fresh);
 
-    let next_minute = (chrono::Utc::now().timestamp().div_euclid(60) + 1) * 60;
+    // Up to the minute after next, so the call below is in a folded minute even if the
+    // clock turns a minute meanwhile.
+    let next_minute = (chrono::Utc::now().timestamp().div_euclid(60) + 2) * 60;
     assert!(gateway.fold_minutes(next_minute).await.unwrap() > 0);
     assert_eq!(folded_until(&db).await, next_minute);
     assert_eq!(sum_of(&db, "usage_hours").await, 3, "folded");
@@ -323,7 +325,10 @@ async fn flushes_and_folds_wait_for_each_other(db: DatabaseConnection) {
     gateway.decide(Some(&w.key), "/maps").await.unwrap();
     let fold = db.begin().await.unwrap();
     fold.execute_unprepared("SELECT folded_until FROM usage_folds WHERE id = 1 FOR UPDATE").await.unwrap();
-    fold.execute_unprepared(&format!("UPDATE usage_folds SET folded_until = {}", minute + 60)).await.unwrap();
+    // (Two minutes on: the call's minute is folded even if the clock turned one.)
+    fold.execute_unprepared(&format!("UPDATE usage_folds SET folded_until = {}", minute + 120))
+        .await
+        .unwrap();
     let flushing = tokio::spawn({
         let gateway = gateway.clone();
         async move { gateway.flush().await }
@@ -334,9 +339,9 @@ async fn flushes_and_folds_wait_for_each_other(db: DatabaseConnection) {
     assert_eq!(sum_of(&db, "usage_hours").await, 1, "the call is in the hours");
     assert_eq!(sum_of(&db, "usage_hours_live").await, 1);
 
-    // A fold waits for a flush in progress: one that has read the boundary (the next
-    // minute is not folded) and written a row of that minute, not committed yet.
-    let next = minute + 60;
+    // A fold waits for a flush in progress: one that has read the boundary (the
+    // minute it names is not folded) and written a row of that minute, not committed.
+    let next = minute + 120;
     let flush = db.begin().await.unwrap();
     flush.execute_unprepared("SELECT folded_until FROM usage_folds WHERE id = 1 FOR SHARE").await.unwrap();
     let sql = "INSERT INTO usage_minutes (minute, app_id, key_id, product_id, outcome, count) VALUES ($1, $2, $3, $4, 'allowed', 5)";
