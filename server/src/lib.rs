@@ -18,7 +18,8 @@ pub use routes::{AppState, router, router_with};
 /// on it). With glibc's, a `perf` profile of `/gateway/verify` under load put about a
 /// sixth of the request threads' time in `malloc`, `free` and `malloc_consolidate`
 /// (which glibc runs when a large block is asked for among many freed small ones, as
-/// the usage flush's buffers are among the calls' header values); with mimalloc the warm verify rate rose from 54–66k to 70–72k req/s in three alternated
-/// runs each (BENCHMARKS.md).
+/// the usage flush's buffers are among the calls' header values); with mimalloc the
+/// warm verify rate rose from 54–66k to 70–72k req/s in three alternated runs each
+/// (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
