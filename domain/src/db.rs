@@ -12,6 +12,12 @@ use std::time::Duration;
 const WRITER_CACHE: &str = "-65536";
 const READER_CACHE: &str = "-16384";
 
+/// The name of the thread behind the main pool's SQLite file connection, the one that
+/// runs every write (sqlx gives each SQLite connection a thread of its own). The gateway
+/// lowers its priority (see [`crate::priority`]). Kept under the 15 bytes the kernel
+/// keeps of a thread's name.
+pub const WRITER_THREAD: &str = "portico-writer";
+
 /// Opens a pool for `url` (`sqlite://…` or `postgres://…`). For a SQLite file the parent
 /// directory is created and the file too (`mode=rwc`), so first start needs nothing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -56,6 +62,7 @@ pub fn connect_options(url: &str) -> Result<ConnectOptions, DbErr> {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .pragma("cache_size", WRITER_CACHE)
+                .thread_name(|_| WRITER_THREAD.to_owned())
         });
     }
     Ok(options)

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod migration;
 pub mod openapi;
 pub mod password;
+pub mod priority;
 pub mod ratelimit;
 pub mod secret;
 pub mod services;

@@ -297,6 +297,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::write(&script, LUA)?;
 
     // Inside the router's layers, as `/gateway/verify` is: the same middleware for both.
+    let gateway = state.gateway.clone();
     let app = router_with(state, axum::Router::new().route("/bench/trivial", get(|| async { "ok" })));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
@@ -322,6 +323,14 @@ async fn main() -> anyhow::Result<()> {
         runs
     })
     .await?;
+    // Usage writes run at a lower priority than calls (see `portico_domain::priority`):
+    // at saturation they fall behind. How far, and how long they take to catch up.
+    let backlog = gateway.unflushed();
+    let waited = std::time::Instant::now();
+    while gateway.unflushed() > 0 && waited.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let caught_up = waited.elapsed();
     // Half of the best warm rate, paced, for the latency a gateway sees when not
     // saturated; then the trivial handler at the same rate, the floor this machine and
     // this generator set for any handler's tail.
@@ -362,6 +371,11 @@ async fn main() -> anyhow::Result<()> {
             p.failures
         );
     };
+    println!(
+        "\ncalls waiting in memory for a flush when the warm runs ended: {backlog}; {} {:.1} s later",
+        if gateway.unflushed() == 0 { "all taken by a flush" } else { "still not all taken" },
+        caught_up.as_secs_f64()
+    );
     report(&format!("\nverify, warm, paced at half of {best:.0} req/s"), &half);
     report("trivial handler, paced at the same rate", &floor);
     std::fs::remove_dir_all(&dir).ok();

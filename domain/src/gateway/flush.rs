@@ -28,19 +28,18 @@ const KEYS_PER_UPDATE: usize = 500;
 /// the portal's one writer connection) gets its turn between them.
 const CELLS_PER_TRANSACTION: usize = 2000;
 
-/// Writes what a flush took, a part per transaction. On a failure, what was not written
-/// comes back with the error (each part is written whole or not at all).
+/// Writes what a flush took (sorted: [`Drained::sort`]), a part per
+/// transaction. On a failure, what was not written comes back with the error (each
+/// part is written whole or not at all).
 ///
-/// Cells are written in the order of the tables' primary keys, so a transaction's
+/// Cells come in the order of the tables' primary keys, so a transaction's
 /// cells sit side by side in the B-tree: each part dirties (and writes to SQLite's log)
 /// a few dozen pages instead of most of the current minute's and hour's pages, which
 /// with every call on a different key were rewritten by every part.
 pub(super) async fn write_all(
     db: &DatabaseConnection,
-    mut drained: Drained,
+    drained: Drained,
 ) -> Result<u64, (sea_orm::DbErr, Drained)> {
-    drained.cells.sort_unstable();
-    drained.used.sort_unstable_by_key(|(key, _, _)| *key);
     let parts = drained.cells.len().max(drained.used.len()).div_ceil(CELLS_PER_TRANSACTION);
     let mut written = 0;
     for part in 0..parts {

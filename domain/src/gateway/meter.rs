@@ -66,6 +66,13 @@ pub(super) struct Drained {
 }
 
 impl Drained {
+    /// Sorts the cells as the rollup tables' primary keys are, and the last uses by
+    /// key (see [`super::flush::write_all`]).
+    pub fn sort(&mut self) {
+        self.cells.sort_unstable();
+        self.used.sort_unstable_by_key(|(key, _, _)| *key);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty() && self.used.is_empty()
     }

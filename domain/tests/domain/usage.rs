@@ -203,6 +203,20 @@ async fn key_loads_do_not_wait_for_a_write_holding_the_sqlite_writer() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The SQLite writer connection's thread carries the name the gateway looks for when it
+/// lowers that thread's priority (otherwise the lowering would silently find nothing).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_sqlite_writer_thread_is_found_by_its_name() {
+    let dir = std::env::temp_dir().join(format!("portico-writer-{}", Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}/portal.db", dir.display());
+    let db = portico_domain::db::connect(&url).await.unwrap();
+    portico_domain::db::migrate(&db).await.unwrap();
+    assert!(portico_domain::priority::lower_threads_named(portico_domain::db::WRITER_THREAD) >= 1);
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn another_organisations_usage_is_not_found_and_admin_views_are_for_admins(db: DatabaseConnection) {
     let w = world(&db).await;
     let gateway = Gateway::new(db.clone());
