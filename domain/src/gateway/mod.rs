@@ -354,7 +354,11 @@ impl Gateway {
             }
         });
         match spawned {
-            Ok(_) => rx.await.unwrap_or_default(),
+            Ok(_) => rx.await.unwrap_or_else(|_| {
+                // Only if the thread panicked between taking the counts and sending them.
+                tracing::error!("gateway: the usage drain stopped; the counts it took are lost");
+                meter::Drained::default()
+            }),
             Err(e) => {
                 tracing::warn!(error = %e, "gateway: cannot start a thread; draining here");
                 let mut drained = self.meters.drain();
