@@ -1,10 +1,11 @@
 //! Gateway benchmark: requests per second and latency of `/gateway/verify` with many
 //! keys, cold (every key's first lookup after the cache was dropped) and warm, against a
 //! trivial handler of the same server (same router, same layers) measured in the same
-//! run. Prints a table; the figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then a
-//! paced run at half the best warm rate gives the latency of an unsaturated gateway (the
-//! issue's "p99 at half load"), and the trivial handler paced at the same rate the floor
-//! that this machine and this generator set for any handler's latency.
+//! run. Prints a table; the figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then
+//! paced runs give the latency of an unsaturated gateway (the issue's "p99 at half
+//! load"), at half the best warm rate and at half the issue's 35,000 req/s target, each
+//! followed by the trivial handler paced at the same rate: the floor that this machine
+//! and this generator set for any handler's latency.
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -45,6 +46,9 @@ function request()
   return wrk.format("GET", wrk.path, { ["X-API-Key"] = k, ["X-Original-URI"] = "/payments/1" })
 end
 "#;
+
+/// The issue's warm target (req/s on 2 cores).
+const WARM_TARGET: f64 = 35_000.0;
 
 struct Run {
     name: &'static str,
@@ -335,15 +339,21 @@ async fn main() -> anyhow::Result<()> {
     // saturated; then the trivial handler at the same rate, the floor this machine and
     // this generator set for any handler's tail.
     let best = runs.iter().skip(2).map(|r| r.rps).fold(0.0, f64::max);
-    let keys_again = key_list.clone();
-    let half = tokio::task::spawn_blocking(move || {
-        paced(port, "/gateway/verify", best / 2.0, seconds, 16, key_list)
-    })
-    .await?;
-    let floor = tokio::task::spawn_blocking(move || {
-        paced(port, "/bench/trivial", best / 2.0, seconds, 16, keys_again)
-    })
-    .await?;
+    // Two rates: half of the best warm rate measured, and half of the issue's warm
+    // target (35,000 req/s): "p99 < 2 ms at half of that load" read both ways.
+    let mut paced_runs = Vec::new();
+    for (what, rate) in
+        [("half of the best warm rate", best / 2.0), ("half of the 35,000 req/s target", WARM_TARGET / 2.0)]
+    {
+        let (keys, again) = (key_list.clone(), key_list.clone());
+        let half =
+            tokio::task::spawn_blocking(move || paced(port, "/gateway/verify", rate, seconds, 16, keys))
+                .await?;
+        let floor =
+            tokio::task::spawn_blocking(move || paced(port, "/bench/trivial", rate, seconds, 16, again))
+                .await?;
+        paced_runs.push((what, rate, half, floor));
+    }
     let base = runs[0].rps;
     println!(
         "\nGateway benchmark: {keys} keys, SQLite, wrk -t2, {} cores",
@@ -376,8 +386,10 @@ async fn main() -> anyhow::Result<()> {
         if gateway.unflushed() == 0 { "all taken by a flush" } else { "still not all taken" },
         caught_up.as_secs_f64()
     );
-    report(&format!("\nverify, warm, paced at half of {best:.0} req/s"), &half);
-    report("trivial handler, paced at the same rate", &floor);
+    for (what, rate, half, floor) in &paced_runs {
+        report(&format!("\nverify, warm, paced at {rate:.0} req/s ({what})"), half);
+        report("trivial handler, paced at the same rate", floor);
+    }
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }
