@@ -68,7 +68,7 @@ pub(super) async fn write_all(
 async fn write(
     db: &DatabaseConnection,
     cells: &[(UsageCell, u64)],
-    used: &[(Uuid, DateTime<Utc>, i64)],
+    used: &[(Uuid, DateTime<Utc>)],
 ) -> Result<(), sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
@@ -115,7 +115,7 @@ async fn write(
         cells.iter().map(|(cell, n)| (cell.minute.div_euclid(60) * 3600, cell.outcome, *n)),
     )
     .await?;
-    if let Some(newest) = used.iter().map(|(_, at, _)| *at).max() {
+    if let Some(newest) = used.iter().map(|(_, at)| *at).max() {
         for batch in used.chunks(KEYS_PER_UPDATE) {
             let ids: Vec<String> = (0..batch.len()).map(|i| placeholder(backend, i + 2)).collect();
             let sql = format!(
@@ -124,7 +124,7 @@ async fn write(
                 at = placeholder(backend, 1),
             );
             let mut values: Vec<sea_orm::Value> = vec![newest.into()];
-            values.extend(batch.iter().map(|(key, _, _)| sea_orm::Value::from(*key)));
+            values.extend(batch.iter().map(|(key, _)| sea_orm::Value::from(*key)));
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
     }

@@ -1,10 +1,18 @@
-//! Each key's live state on this host: its rate window and quota count, the calls
-//! counted and not yet written, and its last use — all under the key's shard lock, so
-//! counting a call takes one lock and one map lookup.
+//! Each key's live state on this host: its rate window and quota count, and the calls
+//! counted and not yet written — all under the key's shard lock, so counting a call
+//! takes one lock and one map lookup.
+//!
+//! A shard keeps its calls not yet written in one list beside its keys (each key knows
+//! its entries in it), so a flush takes a shard's calls by swapping that list out: it
+//! holds each lock for a moment and its work grows with the calls made, not with the
+//! keys known. (Visiting every key's meter instead took 5-24 ms a second with 100,000
+//! keys, and calls made meanwhile waited for a core.)
 
 use super::cache::Entitlement;
-use super::{Limits, Reason, Shards, quota_period_end, quota_period_start};
+use super::{Limits, Reason, SHARDS, lock, quota_period_end, quota_period_start};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// The key's quota count must be seeded from the store for the period starting then
@@ -15,35 +23,41 @@ pub(super) struct NeedsSeed(pub DateTime<Utc>);
 /// A call's outcome: allowed within these limits, or refused (with the limit it hit).
 pub(super) type Counted = Result<Limits, (Reason, Option<Limits>)>;
 
-/// Every key's meter.
-#[derive(Default)]
+/// Every key's meter, in independently locked shards.
 pub(super) struct Meters {
-    keys: Shards<Uuid, KeyMeter>,
+    shards: Box<[Mutex<Shard>]>,
+}
+
+impl Default for Meters {
+    fn default() -> Self {
+        Self { shards: (0..SHARDS).map(|_| Mutex::default()).collect() }
+    }
+}
+
+#[derive(Default)]
+struct Shard {
+    keys: HashMap<Uuid, KeyMeter>,
+    /// Counts one drain after another: a key's `slots` from an earlier one are stale.
+    epoch: u64,
+    /// Calls counted since the last drain (or given back by a failed flush).
+    pending: Drained,
 }
 
 #[derive(Debug)]
 struct KeyMeter {
-    app_id: Uuid,
     rate_window: i64,
     rate_count: u64,
     /// The quota period (its start, Unix seconds) the count is for, once seeded.
     quota_period: Option<i64>,
     quota_count: u64,
-    /// Calls counted and not yet written.
-    calls: Vec<Calls>,
-    /// The newest use not yet taken by a flush.
-    last_used: Option<DateTime<Utc>>,
-    /// The minute (Unix minutes) of the last use a flush wrote.
+    /// The shard's epoch the slots below are of.
+    epoch: u64,
+    /// This key's cells in the shard's `pending.cells`.
+    slots: Vec<u32>,
+    /// This key's entry in the shard's `pending.used`.
+    used_slot: Option<u32>,
+    /// The minute (Unix minutes) of the last use taken by a flush (or pending).
     written_minute: i64,
-}
-
-/// Calls of one key in one minute, for one product, with one outcome.
-#[derive(Clone, Copy, Debug)]
-struct Calls {
-    minute: i64,
-    product_id: Uuid,
-    outcome: &'static str,
-    n: u64,
 }
 
 /// One usage rollup cell, as written. Ordered as the rollup tables' primary keys are.
@@ -60,9 +74,8 @@ pub(super) struct UsageCell {
 #[derive(Default)]
 pub(super) struct Drained {
     pub cells: Vec<(UsageCell, u64)>,
-    /// Keys used in a minute later than the last use written: (key, newest use, the
-    /// minute written before).
-    pub used: Vec<(Uuid, DateTime<Utc>, i64)>,
+    /// Keys used in a minute later than the last use written, with their newest use.
+    pub used: Vec<(Uuid, DateTime<Utc>)>,
 }
 
 impl Drained {
@@ -70,14 +83,13 @@ impl Drained {
     /// key (see [`super::flush::write_all`]).
     pub fn sort(&mut self) {
         self.cells.sort_unstable();
-        self.used.sort_unstable_by_key(|(key, _, _)| *key);
+        self.used.sort_unstable_by_key(|(key, _)| *key);
     }
 
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty() && self.used.is_empty()
     }
 
-    #[cfg(test)]
     pub fn calls(&self) -> u64 {
         self.cells.iter().map(|(_, n)| n).sum()
     }
@@ -93,6 +105,10 @@ fn minute_of(t: DateTime<Utc>) -> i64 {
 }
 
 impl Meters {
+    fn shard(&self, key_id: Uuid) -> MutexGuard<'_, Shard> {
+        lock(&self.shards[(mix(key_id) % SHARDS as u64) as usize])
+    }
+
     /// Counts one call of an entitled key. `denied`: why it is refused whatever the
     /// limits (then no limit is counted). `seed`: the stored quota count for a period
     /// (Unix seconds), read by the caller after a [`NeedsSeed`].
@@ -104,50 +120,53 @@ impl Meters {
         now: DateTime<Utc>,
         seed: Option<(i64, u64)>,
     ) -> Result<Counted, NeedsSeed> {
-        let mut shard = self.keys.lock(mix(ent.key_id));
-        let meter = shard.entry(ent.key_id).or_insert_with(|| KeyMeter::new(ent.app_id));
+        let mut guard = self.shard(ent.key_id);
+        let shard = &mut *guard;
+        let meter = shard.keys.entry(ent.key_id).or_insert_with(KeyMeter::new);
+        meter.catch_up(shard.epoch);
         let counted = match denied {
             Some(reason) => Err((reason, None)),
-            None => meter.limit(ent, now, seed)?,
+            None => meter.limit(ent, now, seed, &shard.pending)?,
         };
         let outcome = match &counted {
             Ok(_) => "allowed",
             Err((reason, _)) => reason.code(),
         };
-        meter.record(now, product_id, outcome);
+        let cell =
+            UsageCell { minute: minute_of(now), app_id: ent.app_id, key_id: ent.key_id, product_id, outcome };
+        meter.add(&mut shard.pending.cells, cell, 1);
+        meter.used(&mut shard.pending.used, ent.key_id, now, false);
         Ok(counted)
     }
 
-    /// Calls counted and not yet written.
+    /// Calls counted in memory and not yet taken by a flush.
     pub fn unflushed(&self) -> u64 {
-        self.keys.each().map(|shard| shard.values().flat_map(|m| &m.calls).map(|c| c.n).sum::<u64>()).sum()
+        self.shards.iter().map(|shard| lock(shard).pending.calls()).sum()
     }
 
-    /// Takes every key's unwritten calls, and the last use of keys used in a minute
+    /// Takes every shard's unwritten calls, and the last use of keys used in a minute
     /// whose use is not written yet (so `last_used_at` is written at most once a
-    /// minute per key).
+    /// minute per key). Each lock is held only to swap a shard's lists out.
     pub fn drain(&self) -> Drained {
-        let mut out = Drained::default();
-        for mut shard in self.keys.each() {
-            for (key_id, m) in shard.iter_mut() {
-                let app_id = m.app_id;
-                out.cells.extend(m.calls.drain(..).map(|c| {
-                    let cell = UsageCell {
-                        minute: c.minute,
-                        app_id,
-                        key_id: *key_id,
-                        product_id: c.product_id,
-                        outcome: c.outcome,
-                    };
-                    (cell, c.n)
-                }));
-                if let Some(at) = m.last_used.take()
-                    && minute_of(at) > m.written_minute
-                {
-                    out.used.push((*key_id, at, m.written_minute));
-                    m.written_minute = minute_of(at);
-                }
-            }
+        let parts: Vec<Drained> = self
+            .shards
+            .iter()
+            .map(|shard| {
+                let mut shard = lock(shard);
+                shard.epoch += 1;
+                let (cells, used) = (shard.pending.cells.len(), shard.pending.used.len());
+                // The next second's calls start with room for as many as this one's.
+                let fresh = Drained { cells: Vec::with_capacity(cells), used: Vec::with_capacity(used) };
+                std::mem::replace(&mut shard.pending, fresh)
+            })
+            .collect();
+        let mut out = Drained {
+            cells: Vec::with_capacity(parts.iter().map(|p| p.cells.len()).sum()),
+            used: Vec::with_capacity(parts.iter().map(|p| p.used.len()).sum()),
+        };
+        for part in parts {
+            out.cells.extend(part.cells);
+            out.used.extend(part.used);
         }
         out
     }
@@ -155,32 +174,43 @@ impl Meters {
     /// Gives back what a failed flush took.
     pub fn restore(&self, drained: Drained) {
         for (cell, n) in drained.cells {
-            let mut shard = self.keys.lock(mix(cell.key_id));
-            let meter = shard.entry(cell.key_id).or_insert_with(|| KeyMeter::new(cell.app_id));
-            meter.add(cell.minute, cell.product_id, cell.outcome, n);
+            let mut guard = self.shard(cell.key_id);
+            let shard = &mut *guard;
+            let meter = shard.keys.entry(cell.key_id).or_insert_with(KeyMeter::new);
+            meter.catch_up(shard.epoch);
+            meter.add(&mut shard.pending.cells, cell, n);
         }
-        for (key_id, at, before) in drained.used {
-            if let Some(meter) = self.keys.lock(mix(key_id)).get_mut(&key_id) {
-                if meter.written_minute == minute_of(at) {
-                    meter.written_minute = before;
-                }
-                meter.last_used = meter.last_used.max(Some(at));
+        for (key_id, at) in drained.used {
+            let mut guard = self.shard(key_id);
+            let shard = &mut *guard;
+            if let Some(meter) = shard.keys.get_mut(&key_id) {
+                meter.catch_up(shard.epoch);
+                meter.used(&mut shard.pending.used, key_id, at, true);
             }
         }
     }
 }
 
 impl KeyMeter {
-    fn new(app_id: Uuid) -> Self {
+    fn new() -> Self {
         Self {
-            app_id,
             rate_window: 0,
             rate_count: 0,
             quota_period: None,
             quota_count: 0,
-            calls: Vec::new(),
-            last_used: None,
+            epoch: 0,
+            slots: Vec::new(),
+            used_slot: None,
             written_minute: i64::MIN,
+        }
+    }
+
+    /// Forgets slots of lists a drain has taken since.
+    fn catch_up(&mut self, epoch: u64) {
+        if self.epoch != epoch {
+            self.epoch = epoch;
+            self.slots.clear();
+            self.used_slot = None;
         }
     }
 
@@ -191,6 +221,7 @@ impl KeyMeter {
         ent: &Entitlement,
         now: DateTime<Utc>,
         seed: Option<(i64, u64)>,
+        pending: &Drained,
     ) -> Result<Counted, NeedsSeed> {
         let period = quota_period_start(ent.quota_period, now);
         let start = period.timestamp();
@@ -201,7 +232,7 @@ impl KeyMeter {
                 .or_else(|| ent.fresh_quota_seed(start))
                 .ok_or(NeedsSeed(period))?;
             self.quota_period = Some(start);
-            self.quota_count = stored + self.unflushed_allowed_since(start.div_euclid(60));
+            self.quota_count = stored + self.unflushed_allowed_since(pending, start.div_euclid(60));
         }
         let secs = i64::try_from(ent.rate_secs).unwrap_or(1).max(1);
         let window = now.timestamp().div_euclid(secs);
@@ -231,24 +262,41 @@ impl KeyMeter {
         }))
     }
 
-    fn unflushed_allowed_since(&self, from_minute: i64) -> u64 {
-        self.calls.iter().filter(|c| c.outcome == "allowed" && c.minute >= from_minute).map(|c| c.n).sum()
+    /// This key's allowed calls since `from_minute` still in memory (the slots must be
+    /// current: [`Self::catch_up`]).
+    fn unflushed_allowed_since(&self, pending: &Drained, from_minute: i64) -> u64 {
+        self.slots
+            .iter()
+            .filter_map(|&i| pending.cells.get(i as usize))
+            .filter(|(c, _)| c.outcome == "allowed" && c.minute >= from_minute)
+            .map(|(_, n)| n)
+            .sum()
     }
 
-    fn record(&mut self, now: DateTime<Utc>, product_id: Uuid, outcome: &'static str) {
-        self.add(minute_of(now), product_id, outcome, 1);
-        self.last_used = self.last_used.max(Some(now));
-    }
-
-    fn add(&mut self, minute: i64, product_id: Uuid, outcome: &'static str, n: u64) {
-        match self
-            .calls
-            .iter_mut()
-            .find(|c| c.minute == minute && c.product_id == product_id && c.outcome == outcome)
-        {
-            Some(calls) => calls.n += n,
-            None => self.calls.push(Calls { minute, product_id, outcome, n }),
+    /// Adds `n` calls to this key's cell in the shard's list (the slots must be
+    /// current).
+    fn add(&mut self, cells: &mut Vec<(UsageCell, u64)>, cell: UsageCell, n: u64) {
+        let found = self.slots.iter().find(|&&i| cells.get(i as usize).is_some_and(|(c, _)| *c == cell));
+        match found {
+            Some(&i) => cells[i as usize].1 += n,
+            None => {
+                self.slots.push(u32::try_from(cells.len()).unwrap_or(u32::MAX));
+                cells.push((cell, n));
+            }
         }
+    }
+
+    /// Notes a use at `at`: the first in a minute later than the last one taken adds
+    /// the key to the shard's list, later ones move its time on; `again`: a use a
+    /// failed flush gives back, listed whatever its minute (the slots must be current).
+    fn used(&mut self, used: &mut Vec<(Uuid, DateTime<Utc>)>, key_id: Uuid, at: DateTime<Utc>, again: bool) {
+        if let Some(slot) = self.used_slot.and_then(|i| used.get_mut(i as usize)) {
+            slot.1 = slot.1.max(at);
+        } else if again || minute_of(at) > self.written_minute {
+            self.used_slot = u32::try_from(used.len()).ok();
+            used.push((key_id, at));
+        }
+        self.written_minute = self.written_minute.max(minute_of(at));
     }
 }
 
@@ -329,6 +377,38 @@ mod tests {
         assert_eq!(outcomes.len(), 2);
         assert!(outcomes.contains(&("not_entitled", 1)) && outcomes.contains(&("allowed", 1)));
         assert_eq!(meters.unflushed(), 0);
+    }
+
+    #[test]
+    fn each_drain_takes_the_calls_since_the_one_before_and_keys_never_share_a_cell() {
+        let meters = Meters::default();
+        let a = entitlement(100, None, (0, 0));
+        // Another key of the same shard (a shard is chosen by the low half of the id).
+        let b = Entitlement {
+            key_id: Uuid::from_u64_pair(1, a.key_id.as_u64_pair().1),
+            ..entitlement(100, None, (0, 0))
+        };
+        let cells = |d: &Drained| {
+            let mut c: Vec<(Uuid, u64)> = d.cells.iter().map(|(c, n)| (c.key_id, *n)).collect();
+            c.sort();
+            c
+        };
+        for _ in 0..2 {
+            meters.count(&a, PRODUCT, None, at(0), None).unwrap().unwrap();
+        }
+        assert_eq!(cells(&meters.drain()), [(a.key_id, 2)]);
+        // After the drain `a`'s old cell and use are gone: `b` takes the first place in
+        // the new lists, and `a`'s next call gets a cell and a use of its own.
+        meters.count(&b, PRODUCT, None, at(61), None).unwrap().unwrap();
+        meters.count(&a, PRODUCT, None, at(61), None).unwrap().unwrap();
+        meters.count(&a, PRODUCT, Some(Reason::NotEntitled), at(62), None).unwrap().unwrap_err();
+        assert_eq!(meters.unflushed(), 3);
+        let mut drained = meters.drain();
+        assert_eq!(cells(&drained), [(a.key_id, 1), (a.key_id, 1), (b.key_id, 1)]);
+        drained.sort();
+        assert_eq!(drained.used, [(a.key_id, at(62)), (b.key_id, at(61))]);
+        assert_eq!(meters.unflushed(), 0);
+        assert!(meters.drain().is_empty(), "nothing counted since");
     }
 
     #[test]

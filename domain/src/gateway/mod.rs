@@ -311,18 +311,21 @@ impl Gateway {
     /// transactions. What a failed one did not write goes back, to be written next time.
     /// Returns the calls written.
     pub async fn flush(&self) -> Result<u64, Unavailable> {
+        let taking = std::time::Instant::now();
         let drained = self.drain().await;
         if drained.is_empty() {
             return Ok(0);
         }
         let (cells, last_used) = (drained.cells.len(), drained.used.len());
         let started = std::time::Instant::now();
+        let taken_ms = (started - taking).as_secs_f64() * 1000.0;
         match flush::write_all(&self.db, drained).await {
             Ok(calls) => {
                 tracing::debug!(
                     calls,
                     cells,
                     last_used,
+                    taken_ms,
                     ms = started.elapsed().as_millis(),
                     "gateway: usage written"
                 );
@@ -336,10 +339,9 @@ impl Gateway {
     }
 
     /// Takes the counts out of memory, sorted for writing, on a thread of its own:
-    /// visiting every key's meter and sorting a second's cells takes milliseconds
-    /// (10-27 ms for 100,000 keys, measured), which on a request thread held up every
-    /// call queued behind it. The drain itself runs at the usual priority, since it
-    /// takes the shard locks calls need (a thread preempted while holding one would
+    /// sorting a second's cells takes milliseconds, which on a request thread held up
+    /// every call queued behind it. The drain itself runs at the usual priority, since
+    /// it takes the shard locks calls need (a thread preempted while holding one would
     /// stall them); the sort, holding nothing, at a lower one ([`crate::priority`]).
     async fn drain(&self) -> meter::Drained {
         let meters = self.meters.clone();
@@ -494,8 +496,8 @@ impl Gateway {
     }
 }
 
-/// How many independently locked parts a [`Shards`] map has: calls for different keys
-/// on different worker threads rarely meet on a lock.
+/// How many independently locked parts a [`Shards`] map (and [`Meters`]) has: calls
+/// for different keys on different worker threads rarely meet on a lock.
 const SHARDS: usize = 32;
 
 /// A map split into independently locked shards, chosen by a well-mixed 64-bit number
@@ -513,10 +515,6 @@ impl<K: Hash + Eq, V> Default for Shards<K, V> {
 impl<K: Hash + Eq, V> Shards<K, V> {
     fn lock(&self, mix: u64) -> MutexGuard<'_, HashMap<K, V>> {
         lock(&self.parts[(mix % SHARDS as u64) as usize])
-    }
-
-    fn each(&self) -> impl Iterator<Item = MutexGuard<'_, HashMap<K, V>>> {
-        self.parts.iter().map(lock)
     }
 }
 
