@@ -408,7 +408,8 @@ impl Gateway {
                 // The SQLite writer's thread runs the usage writes' B-tree work: at a
                 // lower priority, like the rest of the flush (looked for once a minute:
                 // the pool may have opened a new connection, with a new thread).
-                if n % 60 == 1 {
+                // PostgreSQL does that work in its own processes.
+                if n % 60 == 1 && gateway.db.get_database_backend() == DbBackend::Sqlite {
                     crate::priority::lower_threads_named(crate::db::WRITER_THREAD);
                 }
                 if let Err(e) = gateway.flush().await {
