@@ -5,8 +5,8 @@
 //! A shard keeps its calls not yet written in one list beside its keys (each key knows
 //! its entries in it), so a flush takes a shard's calls by swapping that list out: it
 //! holds each lock for a moment and its work grows with the calls made, not with the
-//! keys known. (Visiting every key's meter instead took 5-24 ms a second with 100,000
-//! keys, and calls made meanwhile waited for a core.)
+//! keys known. (Visiting every key's meter instead took 3.5-23 ms each second with
+//! 100,000 keys at 17,500 calls a second, and calls made meanwhile waited for a core.)
 
 use super::cache::Entitlement;
 use super::{Limits, Reason, SHARDS, lock, quota_period_end, quota_period_start};
