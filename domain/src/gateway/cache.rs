@@ -114,7 +114,7 @@ struct Queue {
 
 pub(super) struct Cache {
     db: DatabaseConnection,
-    entries: Shards<Digest, Entry>,
+    entries: Shards<HashMap<Digest, Entry>>,
     queue: Mutex<Queue>,
     /// Changes other hosts made, as this host learnt of them (notifications, polls).
     remote_changes: AtomicU64,

@@ -9,10 +9,10 @@
 //! 100,000 keys at 17,500 calls a second, and calls made meanwhile waited for a core.)
 
 use super::cache::Entitlement;
-use super::{Limits, Reason, SHARDS, lock, quota_period_end, quota_period_start};
+use super::{Limits, Reason, Shards, quota_period_end, quota_period_start};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use uuid::Uuid;
 
 /// The key's quota count must be seeded from the store for the period starting then
@@ -24,14 +24,9 @@ pub(super) struct NeedsSeed(pub DateTime<Utc>);
 pub(super) type Counted = Result<Limits, (Reason, Option<Limits>)>;
 
 /// Every key's meter, in independently locked shards.
+#[derive(Default)]
 pub(super) struct Meters {
-    shards: Box<[Mutex<Shard>]>,
-}
-
-impl Default for Meters {
-    fn default() -> Self {
-        Self { shards: (0..SHARDS).map(|_| Mutex::default()).collect() }
-    }
+    shards: Shards<Shard>,
 }
 
 #[derive(Default)]
@@ -106,7 +101,7 @@ fn minute_of(t: DateTime<Utc>) -> i64 {
 
 impl Meters {
     fn shard(&self, key_id: Uuid) -> MutexGuard<'_, Shard> {
-        lock(&self.shards[(mix(key_id) % SHARDS as u64) as usize])
+        self.shards.lock(mix(key_id))
     }
 
     /// Counts one call of an entitled key. `denied`: why it is refused whatever the
@@ -141,7 +136,7 @@ impl Meters {
 
     /// Calls counted in memory and not yet taken by a flush.
     pub fn unflushed(&self) -> u64 {
-        self.shards.iter().map(|shard| lock(shard).pending.calls()).sum()
+        self.shards.each().map(|shard| shard.pending.calls()).sum()
     }
 
     /// Takes every shard's unwritten calls, and the last use of keys used in a minute
@@ -150,9 +145,8 @@ impl Meters {
     pub fn drain(&self) -> Drained {
         let parts: Vec<Drained> = self
             .shards
-            .iter()
-            .map(|shard| {
-                let mut shard = lock(shard);
+            .each()
+            .map(|mut shard| {
                 shard.epoch += 1;
                 let (cells, used) = (shard.pending.cells.len(), shard.pending.used.len());
                 // The next second's calls start with room for as many as this one's.

@@ -42,8 +42,6 @@ use cache::{Cache, Cached};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use meter::Meters;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -497,25 +495,30 @@ impl Gateway {
     }
 }
 
-/// How many independently locked parts a [`Shards`] map (and [`Meters`]) has: calls
-/// for different keys on different worker threads rarely meet on a lock.
+/// How many independently locked parts a [`Shards`] has: calls for different keys on
+/// different worker threads rarely meet on a lock.
 const SHARDS: usize = 32;
 
-/// A map split into independently locked shards, chosen by a well-mixed 64-bit number
-/// of the key (part of a SHA-256 or a random UUID).
-struct Shards<K, V> {
-    parts: Box<[Mutex<HashMap<K, V>>]>,
+/// State split into independently locked shards (maps of keys, say), chosen by a
+/// well-mixed 64-bit number of the key (part of a SHA-256 or a random UUID).
+struct Shards<T> {
+    parts: Box<[Mutex<T>]>,
 }
 
-impl<K: Hash + Eq, V> Default for Shards<K, V> {
+impl<T: Default> Default for Shards<T> {
     fn default() -> Self {
-        Self { parts: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
+        Self { parts: (0..SHARDS).map(|_| Mutex::default()).collect() }
     }
 }
 
-impl<K: Hash + Eq, V> Shards<K, V> {
-    fn lock(&self, mix: u64) -> MutexGuard<'_, HashMap<K, V>> {
+impl<T> Shards<T> {
+    fn lock(&self, mix: u64) -> MutexGuard<'_, T> {
         lock(&self.parts[(mix % SHARDS as u64) as usize])
+    }
+
+    /// Every shard, locked one after another.
+    fn each(&self) -> impl Iterator<Item = MutexGuard<'_, T>> {
+        self.parts.iter().map(lock)
     }
 }
 
