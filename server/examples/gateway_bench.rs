@@ -2,7 +2,8 @@
 //! keys, cold (every key's first lookup after the cache was dropped) and warm, against a
 //! trivial handler of the same server (same router, same layers) measured in the same
 //! run. Prints a table; the figures go to BENCHMARKS.md. Needs `wrk` on PATH. Then
-//! paced runs give the latency of an unsaturated gateway (the issue's "p99 at half
+//! alternated pairs of trivial and warm runs give the ratio between them, and paced
+//! runs give the latency of an unsaturated gateway (the issue's "p99 at half
 //! load"), at half the best warm rate and at half the issue's 35,000 req/s target, each
 //! followed by the trivial handler paced at the same rate: the floor that this machine
 //! and this generator set for any handler's latency.
@@ -51,6 +52,8 @@ end
 
 /// The issue's warm target (req/s on 2 cores).
 const WARM_TARGET: f64 = 35_000.0;
+/// Alternated (trivial handler, verify) pairs for the ratio between them.
+const PAIRS: usize = 3;
 
 struct Run {
     name: &'static str,
@@ -321,7 +324,7 @@ async fn main() -> anyhow::Result<()> {
     let verify = format!("http://127.0.0.1:{port}/gateway/verify");
     let trivial = format!("http://127.0.0.1:{port}/bench/trivial");
 
-    let runs = tokio::task::spawn_blocking(move || {
+    let (runs, pairs) = tokio::task::spawn_blocking(move || {
         let mut runs = Vec::new();
         runs.push(wrk("trivial handler", &trivial, seconds, 64, &keys_file, &script));
         // Cold: no key has been looked up yet; each call in this short run is a key's
@@ -333,7 +336,16 @@ async fn main() -> anyhow::Result<()> {
         let _ = wrk("(warming)", &verify, warming, 64, &keys_file, &script);
         runs.push(wrk("verify, warm", &verify, seconds, 64, &keys_file, &script));
         runs.push(wrk("verify, warm, 16 connections", &verify, seconds, 16, &keys_file, &script));
-        runs
+        // The ratio to the trivial handler, in alternated pairs: this machine's speed
+        // drifts by more than the ratio's margin within a run, so the first trivial run
+        // alone, 80 s before the warm one, is a noisy base.
+        let pairs: Vec<(Run, Run)> = (0..PAIRS)
+            .map(|_| {
+                let base = wrk("trivial handler", &trivial, seconds, 64, &keys_file, &script);
+                (base, wrk("verify, warm", &verify, seconds, 64, &keys_file, &script))
+            })
+            .collect();
+        (runs, pairs)
     })
     .await?;
     // Usage writes run at a lower priority than calls (see `portico_domain::priority`):
@@ -348,7 +360,8 @@ async fn main() -> anyhow::Result<()> {
     // the best warm rate measured and half of the issue's warm target ("p99 < 2 ms at
     // half of that load" read both ways); each followed by the trivial handler at the
     // same rate, the floor this machine and this generator set for any handler's tail.
-    let best = runs.iter().skip(2).map(|r| r.rps).fold(0.0, f64::max);
+    let best =
+        runs.iter().skip(2).chain(pairs.iter().map(|(_, warm)| warm)).map(|r| r.rps).fold(0.0, f64::max);
     let mut paced_runs = Vec::new();
     for (what, rate) in
         [("half of the best warm rate", best / 2.0), ("half of the 35,000 req/s target", WARM_TARGET / 2.0)]
@@ -378,6 +391,19 @@ async fn main() -> anyhow::Result<()> {
             100.0 * r.rps / base.max(1.0)
         );
     }
+    println!("\nalternated, 64 connections, {seconds} s each: trivial handler, then verify (warm)");
+    let mut ratios: Vec<f64> = pairs.iter().map(|(base, warm)| warm.rps / base.rps.max(1.0)).collect();
+    for (base, warm) in &pairs {
+        println!(
+            "  {:.0} req/s, then {:.0} req/s (p99 {}): {:.0}%",
+            base.rps,
+            warm.rps,
+            warm.p99,
+            100.0 * warm.rps / base.rps.max(1.0)
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("  median: {:.0}% of the trivial handler", 100.0 * ratios[ratios.len() / 2]);
     let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1000.0);
     let report = |what: &str, p: &Paced| {
         println!(
