@@ -129,10 +129,10 @@ async fn read_response(stream: &mut BufReader<Async<TcpStream>>, line: &mut Stri
 /// oversleep is not the server's). `path`: the verification endpoint or the trivial
 /// handler (the same request either way).
 ///
-/// One thread drives every connection, with `async-io`'s timers: they wake at the
-/// microsecond asked (a timerfd), where tokio's wake on whole milliseconds and so
-/// released a millisecond's calls (17 at 17,500 req/s) at once, a burst that sat in
-/// every call's latency, on any handler.
+/// Blocks the caller's thread, the one thread of the whole load, while it drives every
+/// connection with `async-io`'s timers: they wake at the microsecond asked (a timerfd),
+/// where tokio's wake on whole milliseconds and so released a millisecond's calls (17
+/// at 17,500 req/s) at once, a burst that sat in every call's latency, on any handler.
 fn paced(
     port: u16,
     path: &'static str,
@@ -141,64 +141,57 @@ fn paced(
     connections: usize,
     keys: Arc<Vec<String>>,
 ) -> Paced {
-    std::thread::Builder::new()
-        .name("bench-load".into())
-        .spawn(move || {
-            async_io::block_on(async move {
-                let interval = Duration::from_secs_f64(connections as f64 / rate);
-                let start = Instant::now() + Duration::from_millis(50);
-                let end = start + Duration::from_secs(seconds);
-                let mut running: FuturesUnordered<_> = (0..connections)
-                    .map(|c| {
-                        let keys = keys.clone();
-                        async move {
-                            let stream = Async::<TcpStream>::connect(([127, 0, 0, 1], port)).await.expect("connect");
-                            let mut stream = BufReader::new(stream);
-                            let (mut times, mut failures, mut line) = (Vec::new(), 0u64, String::new());
-                            let mut due = start + interval.mul_f64(c as f64 / connections as f64);
-                            let mut i = c;
-                            while due < end {
-                                let from = if Instant::now() < due {
-                                    Timer::at(due).await;
-                                    Instant::now()
-                                } else {
-                                    due
-                                };
-                                let key = &keys[i % keys.len()];
-                                let request = format!(
-                                    "GET {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\nX-Original-URI: /payments/1\r\n\r\n"
-                                );
-                                stream.get_mut().write_all(request.as_bytes()).await.expect("send");
-                                if !read_response(&mut stream, &mut line).await.expect("answer") {
-                                    failures += 1;
-                                }
-                                times.push(from.elapsed());
-                                i += connections;
-                                due += interval;
-                            }
-                            (times, failures)
+    async_io::block_on(async move {
+        let interval = Duration::from_secs_f64(connections as f64 / rate);
+        let start = Instant::now() + Duration::from_millis(50);
+        let end = start + Duration::from_secs(seconds);
+        let mut running: FuturesUnordered<_> = (0..connections)
+            .map(|c| {
+                let keys = keys.clone();
+                async move {
+                    let stream = Async::<TcpStream>::connect(([127, 0, 0, 1], port)).await.expect("connect");
+                    let mut stream = BufReader::new(stream);
+                    let (mut times, mut failures, mut line) = (Vec::new(), 0u64, String::new());
+                    let mut due = start + interval.mul_f64(c as f64 / connections as f64);
+                    let mut i = c;
+                    while due < end {
+                        let from = if Instant::now() < due {
+                            Timer::at(due).await;
+                            Instant::now()
+                        } else {
+                            due
+                        };
+                        let key = &keys[i % keys.len()];
+                        let request = format!(
+                            "GET {path} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {key}\r\nX-Original-URI: /payments/1\r\n\r\n"
+                        );
+                        stream.get_mut().write_all(request.as_bytes()).await.expect("send");
+                        if !read_response(&mut stream, &mut line).await.expect("answer") {
+                            failures += 1;
                         }
-                    })
-                    .collect();
-                let (mut times, mut failures) = (Vec::new(), 0);
-                while let Some((t, f)) = running.next().await {
-                    times.extend(t);
-                    failures += f;
-                }
-                times.sort();
-                let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-                Paced {
-                    rps: times.len() as f64 / seconds as f64,
-                    p50: at(0.5),
-                    p99: at(0.99),
-                    p999: at(0.999),
-                    failures,
+                        times.push(from.elapsed());
+                        i += connections;
+                        due += interval;
+                    }
+                    (times, failures)
                 }
             })
-        })
-        .expect("load thread")
-        .join()
-        .expect("paced load")
+            .collect();
+        let (mut times, mut failures) = (Vec::new(), 0);
+        while let Some((t, f)) = running.next().await {
+            times.extend(t);
+            failures += f;
+        }
+        times.sort();
+        let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+        Paced {
+            rps: times.len() as f64 / seconds as f64,
+            p50: at(0.5),
+            p99: at(0.99),
+            p999: at(0.999),
+            failures,
+        }
+    })
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -392,15 +385,17 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("\nalternated, 64 connections, {seconds} s each: trivial handler, then verify (warm)");
-    let mut ratios: Vec<f64> = pairs.iter().map(|(base, warm)| warm.rps / base.rps.max(1.0)).collect();
+    let mut ratios = Vec::new();
     for (base, warm) in &pairs {
+        let ratio = warm.rps / base.rps.max(1.0);
         println!(
             "  {:.0} req/s, then {:.0} req/s (p99 {}): {:.0}%",
             base.rps,
             warm.rps,
             warm.p99,
-            100.0 * warm.rps / base.rps.max(1.0)
+            100.0 * ratio
         );
+        ratios.push(ratio);
     }
     ratios.sort_by(f64::total_cmp);
     println!("  median: {:.0}% of the trivial handler", 100.0 * ratios[ratios.len() / 2]);
