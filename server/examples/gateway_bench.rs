@@ -6,7 +6,10 @@
 //! runs give the latency of an unsaturated gateway (the issue's "p99 at half
 //! load"), at half the best warm rate and at half the issue's 35,000 req/s target, each
 //! followed by the trivial handler paced at the same rate: the floor that this machine
-//! and this generator set for any handler's latency.
+//! and this generator set for any handler's latency. Beside each rate it prints the
+//! server's CPU time per call (this process's, from `/proc`; in the paced runs less
+//! the load thread's own): a cost that does not depend on how the two cores are
+//! shared with `wrk`, whose share differs between the handlers.
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -60,14 +63,36 @@ struct Run {
     rps: f64,
     p50: String,
     p99: String,
+    /// This process's CPU time per call (µs): the server's alone, `wrk` being another
+    /// process.
+    cpu_us: f64,
+}
+
+/// CPU time this process has used, all its threads (ended ones too), from
+/// `/proc/self/stat` (user and system time, in the kernel's 100 Hz ticks).
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    // Fields 14 and 15 of the line; the name (field 2) ends at the last ')'.
+    let ticks: u64 =
+        after_name.split_whitespace().skip(11).take(2).filter_map(|f| f.parse::<u64>().ok()).sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU time the calling thread has used (`/proc/thread-self/schedstat`, nanoseconds).
+fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    Duration::from_nanos(stat.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0))
 }
 
 fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file: &str, script: &str) -> Run {
+    let cpu = process_cpu();
     let out = Command::new("wrk")
         .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "-s", script, url])
         .env("PORTICO_BENCH_KEYS", keys_file)
         .output()
         .expect("wrk must be installed (apt-get install wrk)");
+    let cpu = process_cpu().saturating_sub(cpu);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let field = |prefix: &str| {
         text.lines()
@@ -81,7 +106,15 @@ fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file:
     if text.contains("Non-2xx") {
         eprintln!("{name}: some answers were not 2xx:\n{text}");
     }
-    Run { name, rps, p50: field("50%"), p99: field("99%") }
+    // "N requests in 10.00s, …"
+    let calls: f64 = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    let cpu_us = cpu.as_secs_f64() * 1e6 / calls.max(1.0);
+    Run { name, rps, p50: field("50%"), p99: field("99%"), cpu_us }
 }
 
 /// What a paced run measured.
@@ -91,6 +124,8 @@ struct Paced {
     p99: Duration,
     p999: Duration,
     failures: u64,
+    /// CPU time per call of this process's threads but the load's own (µs).
+    cpu_us: f64,
 }
 
 /// Reads one HTTP/1.1 response (headers, then `Content-Length` bytes); false on EOF
@@ -141,7 +176,8 @@ fn paced(
     connections: usize,
     keys: Arc<Vec<String>>,
 ) -> Paced {
-    async_io::block_on(async move {
+    let (process, thread) = (process_cpu(), thread_cpu());
+    let mut paced = async_io::block_on(async move {
         let interval = Duration::from_secs_f64(connections as f64 / rate);
         let start = Instant::now() + Duration::from_millis(50);
         let end = start + Duration::from_secs(seconds);
@@ -190,8 +226,12 @@ fn paced(
             p99: at(0.99),
             p999: at(0.999),
             failures,
+            cpu_us: 0.0,
         }
-    })
+    });
+    let server = process_cpu().saturating_sub(process).saturating_sub(thread_cpu().saturating_sub(thread));
+    paced.cpu_us = server.as_secs_f64() * 1e6 / (paced.rps * seconds as f64).max(1.0);
+    paced
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -373,15 +413,19 @@ async fn main() -> anyhow::Result<()> {
         "\nGateway benchmark: {keys} keys, SQLite, wrk -t2, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    println!("{:<38} {:>12} {:>9} {:>9} {:>10}", "run", "req/s", "p50", "p99", "vs trivial");
+    println!(
+        "{:<38} {:>12} {:>9} {:>9} {:>10} {:>9}",
+        "run", "req/s", "p50", "p99", "vs trivial", "CPU/call"
+    );
     for r in &runs {
         println!(
-            "{:<38} {:>12.0} {:>9} {:>9} {:>9.0}%",
+            "{:<38} {:>12.0} {:>9} {:>9} {:>9.0}% {:>7.1}µs",
             r.name,
             r.rps,
             r.p50,
             r.p99,
-            100.0 * r.rps / base.max(1.0)
+            100.0 * r.rps / base.max(1.0),
+            r.cpu_us
         );
     }
     println!("\nalternated, 64 connections, {seconds} s each: trivial handler, then verify (warm)");
@@ -389,9 +433,11 @@ async fn main() -> anyhow::Result<()> {
     for (base, warm) in &pairs {
         let ratio = warm.rps / base.rps.max(1.0);
         println!(
-            "  {:.0} req/s, then {:.0} req/s (p99 {}): {:.0}%",
+            "  {:.0} req/s ({:.1}µs CPU/call), then {:.0} req/s ({:.1}µs, p99 {}): {:.0}%",
             base.rps,
+            base.cpu_us,
             warm.rps,
+            warm.cpu_us,
             warm.p99,
             100.0 * ratio
         );
@@ -402,12 +448,13 @@ async fn main() -> anyhow::Result<()> {
     let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1000.0);
     let report = |what: &str, p: &Paced| {
         println!(
-            "{what} (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200",
+            "{what} (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200; server CPU {:.1}µs/call",
             p.rps,
             ms(p.p50),
             ms(p.p99),
             ms(p.p999),
-            p.failures
+            p.failures,
+            p.cpu_us
         );
     };
     println!(
@@ -418,6 +465,10 @@ async fn main() -> anyhow::Result<()> {
     for (what, rate, half, floor) in &paced_runs {
         report(&format!("\nverify, warm, paced at {rate:.0} req/s ({what})"), half);
         report("trivial handler, paced at the same rate", floor);
+        println!(
+            "  server CPU per call, trivial ÷ verify: {:.0}%",
+            100.0 * floor.cpu_us / half.cpu_us.max(1e-9)
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
     Ok(())

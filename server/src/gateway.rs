@@ -69,10 +69,10 @@ pub async fn verify(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(Decision::Allow(a)) => {
             let mut id_buffer = Uuid::encode_buffer();
             let app_id = a.app_id.hyphenated().encode_lower(&mut id_buffer);
-            set_text(&mut out, "x-portico-app", &a.app_name);
+            set_text(&mut out, "x-portico-app", a.app_name());
             set_text(&mut out, "x-portico-app-id", app_id);
-            set_text(&mut out, "x-portico-developer", &a.developer);
-            set_text(&mut out, "x-portico-organisation", &a.organisation);
+            set_text(&mut out, "x-portico-developer", a.developer());
+            set_text(&mut out, "x-portico-organisation", a.organisation());
             let mut buffer = Uuid::encode_buffer();
             set_text(&mut out, "x-portico-product-id", a.product_id.hyphenated().encode_lower(&mut buffer));
             limit_headers(&mut out, &a.limits);

@@ -11,6 +11,7 @@
 use super::cache::Entitlement;
 use super::{Limits, Reason, Shards, quota_period_end, quota_period_start};
 use chrono::{DateTime, Utc};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::MutexGuard;
 use uuid::Uuid;
@@ -47,8 +48,9 @@ struct KeyMeter {
     quota_count: u64,
     /// The shard's epoch the slots below are of.
     epoch: u64,
-    /// This key's cells in the shard's `pending.cells`.
-    slots: Vec<u32>,
+    /// This key's cells in the shard's `pending.cells`: usually one or two, kept
+    /// inline (a separate list would be one more cache miss per call).
+    slots: SmallVec<[u32; 2]>,
     /// This key's entry in the shard's `pending.used`.
     used_slot: Option<u32>,
     /// The minute (Unix minutes) of the last use taken by a flush (or pending).
@@ -193,7 +195,7 @@ impl KeyMeter {
             quota_period: None,
             quota_count: 0,
             epoch: 0,
-            slots: Vec::new(),
+            slots: SmallVec::new(),
             used_slot: None,
             written_minute: i64::MIN,
         }
@@ -298,20 +300,17 @@ impl KeyMeter {
 mod tests {
     use super::*;
     use crate::entities::plan::QuotaPeriod;
+    use crate::gateway::cache::Texts;
     use chrono::TimeZone;
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     fn entitlement(rate_limit: u64, quota: Option<u64>, stored: (i64, u64)) -> Entitlement {
         Entitlement {
             key_id: Uuid::from_u128(7),
             app_id: Uuid::from_u128(8),
-            app_name: Arc::from("App"),
-            developer: Arc::from("dev@example.com"),
-            organisation: Arc::from("Org"),
+            texts: Texts::new(["App", "dev@example.com", "Org"], []),
             expires_at: None,
             denied: None,
-            prefixes: Vec::new(),
             rate_limit,
             rate_secs: 1,
             quota,

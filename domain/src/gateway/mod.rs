@@ -150,17 +150,40 @@ pub enum Decision {
     Deny { reason: Reason, limit: Option<Limits> },
 }
 
-/// What an allowed call learns. The names are shared with the cached entitlement, not
+/// What an allowed call learns. The names are read from the cached entitlement, not
 /// copied per call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Allowed {
     pub app_id: Uuid,
-    pub app_name: Arc<str>,
-    pub developer: Arc<str>,
-    pub organisation: Arc<str>,
     pub product_id: Uuid,
     pub limits: Limits,
+    entitlement: Arc<cache::Entitlement>,
 }
+
+impl Allowed {
+    pub fn app_name(&self) -> &str {
+        self.entitlement.texts.app_name()
+    }
+
+    /// The email of the developer who made the key.
+    pub fn developer(&self) -> &str {
+        self.entitlement.texts.developer()
+    }
+
+    pub fn organisation(&self) -> &str {
+        self.entitlement.texts.organisation()
+    }
+}
+
+impl PartialEq for Allowed {
+    fn eq(&self, other: &Self) -> bool {
+        (self.app_id, self.product_id, self.limits) == (other.app_id, other.product_id, other.limits)
+            && (self.app_name(), self.developer(), self.organisation())
+                == (other.app_name(), other.developer(), other.organisation())
+    }
+}
+
+impl Eq for Allowed {}
 
 /// The rate limit the call was counted against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,13 +257,12 @@ impl Gateway {
         if apikey::check(presented).is_err() {
             return Ok(Decision::Deny { reason: Reason::MalformedKey, limit: None });
         }
-        let entry = self.cache.get(cache::digest(presented)).await?;
-        let ent = match &entry.value {
+        let ent = match self.cache.get(cache::digest(presented)).await?.value {
             Cached::Unknown(_) => return Ok(Decision::Deny { reason: Reason::UnknownKey, limit: None }),
             Cached::Known(ent) => ent,
         };
         let now = Utc::now();
-        let covering = covering_product(&ent.prefixes, path);
+        let covering = covering_product(ent.texts.prefixes(), path);
         let denied = if let Some(reason) = ent.denied {
             Some(reason)
         } else if ent.expires_at.is_some_and(|at| at <= now) {
@@ -251,26 +273,21 @@ impl Gateway {
             None
         };
         let product_id = covering.unwrap_or(Uuid::nil());
-        let counted = match self.meters.count(ent, product_id, denied, now, None) {
+        let counted = match self.meters.count(&ent, product_id, denied, now, None) {
             Ok(counted) => counted,
             Err(meter::NeedsSeed(period)) => {
                 // The quota period turned since the entitlement was loaded: read what is
                 // stored for the new one (rare: once per key and period).
                 let stored = self.stored_allowed_since(ent.key_id, period).await?;
                 self.meters
-                    .count(ent, product_id, denied, now, Some((period.timestamp(), stored)))
+                    .count(&ent, product_id, denied, now, Some((period.timestamp(), stored)))
                     .map_err(|_| Unavailable("the quota period moved twice during one call".into()))?
             }
         };
         Ok(match counted {
-            Ok(limits) => Decision::Allow(Allowed {
-                app_id: ent.app_id,
-                app_name: ent.app_name.clone(),
-                developer: ent.developer.clone(),
-                organisation: ent.organisation.clone(),
-                product_id,
-                limits,
-            }),
+            Ok(limits) => {
+                Decision::Allow(Allowed { app_id: ent.app_id, product_id, limits, entitlement: ent })
+            }
             Err((reason, limit)) => Decision::Deny { reason, limit },
         })
     }
@@ -539,17 +556,16 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
 
 /// The product whose API path prefix covers `path` (whole segments: `/pay` covers
 /// `/pay` and `/pay/x`, not `/payments`); the longest prefix wins.
-fn covering_product(prefixes: &[(Uuid, String)], path: &str) -> Option<Uuid> {
+fn covering_product<'a>(prefixes: impl Iterator<Item = (Uuid, &'a str)>, path: &str) -> Option<Uuid> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     prefixes
-        .iter()
         .filter(|(_, prefix)| {
-            prefix == "/"
-                || path == prefix.as_str()
-                || path.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            *prefix == "/"
+                || path == *prefix
+                || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
         })
         .max_by_key(|(_, prefix)| prefix.len())
-        .map(|(product, _)| *product)
+        .map(|(product, _)| product)
 }
 
 pub(crate) fn quota_period_start(period: QuotaPeriod, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -580,12 +596,19 @@ mod tests {
     #[test]
     fn prefixes_cover_whole_segments_and_the_longest_wins() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let prefixes = vec![(a, "/pay".to_owned()), (b, "/pay/refunds".to_owned())];
-        assert_eq!(covering_product(&prefixes, "/pay"), Some(a));
-        assert_eq!(covering_product(&prefixes, "/pay/x?y=1"), Some(a));
-        assert_eq!(covering_product(&prefixes, "/pay/refunds/7"), Some(b));
-        assert_eq!(covering_product(&prefixes, "/payments"), None);
-        assert_eq!(covering_product(&[(a, "/".to_owned())], "/anything"), Some(a));
+        let texts = cache::Texts::new(["App", "dev@example.com", "Org"], [(a, "/pay"), (b, "/pay/refunds")]);
+        let covering = |path| covering_product(texts.prefixes(), path);
+        assert_eq!(covering("/pay"), Some(a));
+        assert_eq!(covering("/pay/x?y=1"), Some(a));
+        assert_eq!(covering("/pay/refunds/7"), Some(b));
+        assert_eq!(covering("/payments"), None);
+        assert_eq!(covering_product([(a, "/")].into_iter(), "/anything"), Some(a));
+        // The names and the prefixes share one text and stay apart.
+        assert_eq!(
+            (texts.app_name(), texts.developer(), texts.organisation()),
+            ("App", "dev@example.com", "Org")
+        );
+        assert_eq!(texts.prefixes().map(|(_, p)| p).collect::<Vec<_>>(), ["/pay", "/pay/refunds"]);
     }
 
     #[test]
