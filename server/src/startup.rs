@@ -25,8 +25,10 @@ pub enum StartError {
 }
 
 /// Opens the database, applies migrations, and makes sure the default organisation,
-/// its default team and the first admin exist. Safe to run on every start.
+/// its default team and the first admin exist. Safe to run on every start. Also turns
+/// transparent huge pages off for the process ([`crate::no_transparent_huge_pages`]).
 pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
+    crate::no_transparent_huge_pages();
     let db = db::connect(&config.database_url).await?;
     let readers = db::connect_readers(&config.database_url, &db, GATEWAY_READERS).await?;
     prepare_with_pools(config, db, readers).await
