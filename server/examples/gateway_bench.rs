@@ -177,7 +177,7 @@ fn paced(
     keys: Arc<Vec<String>>,
 ) -> Paced {
     let (process, thread) = (process_cpu(), thread_cpu());
-    let mut paced = async_io::block_on(async move {
+    let (mut times, failures) = async_io::block_on(async move {
         let interval = Duration::from_secs_f64(connections as f64 / rate);
         let start = Instant::now() + Duration::from_millis(50);
         let end = start + Duration::from_secs(seconds);
@@ -218,20 +218,19 @@ fn paced(
             times.extend(t);
             failures += f;
         }
-        times.sort();
-        let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-        Paced {
-            rps: times.len() as f64 / seconds as f64,
-            p50: at(0.5),
-            p99: at(0.99),
-            p999: at(0.999),
-            failures,
-            cpu_us: 0.0,
-        }
+        (times, failures)
     });
     let server = process_cpu().saturating_sub(process).saturating_sub(thread_cpu().saturating_sub(thread));
-    paced.cpu_us = server.as_secs_f64() * 1e6 / (paced.rps * seconds as f64).max(1.0);
-    paced
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    Paced {
+        rps: times.len() as f64 / seconds as f64,
+        p50: at(0.5),
+        p99: at(0.99),
+        p999: at(0.999),
+        failures,
+        cpu_us: server.as_secs_f64() * 1e6 / (times.len() as f64).max(1.0),
+    }
 }
 
 #[tokio::main(flavor = "multi_thread")]
