@@ -9,7 +9,10 @@
 //! and this generator set for any handler's latency. Beside each rate it prints the
 //! server's CPU time per call (this process's, from `/proc`; in the paced runs less
 //! the load thread's own): a cost that does not depend on how the two cores are
-//! shared with `wrk`, whose share differs between the handlers.
+//! shared with `wrk`, whose share differs between the handlers. And beside each run,
+//! the share of the machine's CPU time the hypervisor stole meanwhile (a virtual CPU
+//! waiting while another guest runs): on the development machine it ranges from a few
+//! percent to over half, a run's figures go with it.
 //!
 //! `cargo run --release -p portico-server --example gateway_bench -- [KEYS] [SECONDS]`
 //! (defaults: 100000 keys, 10 seconds per warm run).
@@ -66,6 +69,41 @@ struct Run {
     /// This process's CPU time per call (µs): the server's alone, `wrk` being another
     /// process.
     cpu_us: f64,
+    /// Share of the machine's CPU time stolen by the hypervisor meanwhile.
+    stolen: f64,
+}
+
+/// The machine's CPU time so far, in ticks, from the first line of `/proc/stat`: in
+/// all, and stolen (time a virtual CPU was ready to run while the hypervisor ran
+/// something else). On this machine a large and varying share, and a stall of
+/// whatever was running on that CPU: it goes with each figure.
+#[derive(Clone, Copy)]
+struct MachineTicks {
+    all: u64,
+    stolen: u64,
+}
+
+impl MachineTicks {
+    fn now() -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"; guest
+        // time is counted in user time already.
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        Self { all: fields.iter().take(8).sum(), stolen: fields.get(7).copied().unwrap_or(0) }
+    }
+
+    /// Share of the CPU time since `self` that was stolen.
+    fn stolen_since(self) -> f64 {
+        let now = Self::now();
+        (now.stolen - self.stolen) as f64 / ((now.all - self.all) as f64).max(1.0)
+    }
 }
 
 /// CPU time this process has used, all its threads (ended ones too), from
@@ -86,13 +124,13 @@ fn thread_cpu() -> Duration {
 }
 
 fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file: &str, script: &str) -> Run {
-    let cpu = process_cpu();
+    let (cpu, machine) = (process_cpu(), MachineTicks::now());
     let out = Command::new("wrk")
         .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "-s", script, url])
         .env("PORTICO_BENCH_KEYS", keys_file)
         .output()
         .expect("wrk must be installed (apt-get install wrk)");
-    let cpu = process_cpu().saturating_sub(cpu);
+    let (cpu, stolen) = (process_cpu().saturating_sub(cpu), machine.stolen_since());
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let field = |prefix: &str| {
         text.lines()
@@ -114,7 +152,7 @@ fn wrk(name: &'static str, url: &str, seconds: u64, connections: u32, keys_file:
         .and_then(|n| n.parse().ok())
         .unwrap_or(0.0);
     let cpu_us = cpu.as_secs_f64() * 1e6 / calls.max(1.0);
-    Run { name, rps, p50: field("50%"), p99: field("99%"), cpu_us }
+    Run { name, rps, p50: field("50%"), p99: field("99%"), cpu_us, stolen }
 }
 
 /// What a paced run measured.
@@ -126,6 +164,8 @@ struct Paced {
     failures: u64,
     /// CPU time per call of this process's threads but the load's own (µs).
     cpu_us: f64,
+    /// Share of the machine's CPU time stolen by the hypervisor meanwhile.
+    stolen: f64,
 }
 
 /// Reads one HTTP/1.1 response (headers, then `Content-Length` bytes); false on EOF
@@ -176,7 +216,7 @@ fn paced(
     connections: usize,
     keys: Arc<Vec<String>>,
 ) -> Paced {
-    let (process, thread) = (process_cpu(), thread_cpu());
+    let (process, thread, machine) = (process_cpu(), thread_cpu(), MachineTicks::now());
     let (mut times, failures) = async_io::block_on(async move {
         let interval = Duration::from_secs_f64(connections as f64 / rate);
         let start = Instant::now() + Duration::from_millis(50);
@@ -221,6 +261,7 @@ fn paced(
         (times, failures)
     });
     let server = process_cpu().saturating_sub(process).saturating_sub(thread_cpu().saturating_sub(thread));
+    let stolen = machine.stolen_since();
     times.sort();
     let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
     Paced {
@@ -230,6 +271,7 @@ fn paced(
         p999: at(0.999),
         failures,
         cpu_us: server.as_secs_f64() * 1e6 / (times.len() as f64).max(1.0),
+        stolen,
     }
 }
 
@@ -413,18 +455,19 @@ async fn main() -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<38} {:>12} {:>9} {:>9} {:>10} {:>9}",
-        "run", "req/s", "p50", "p99", "vs trivial", "CPU/call"
+        "{:<38} {:>12} {:>9} {:>9} {:>10} {:>9} {:>7}",
+        "run", "req/s", "p50", "p99", "vs trivial", "CPU/call", "stolen"
     );
     for r in &runs {
         println!(
-            "{:<38} {:>12.0} {:>9} {:>9} {:>9.0}% {:>7.1}µs",
+            "{:<38} {:>12.0} {:>9} {:>9} {:>9.0}% {:>7.1}µs {:>6.0}%",
             r.name,
             r.rps,
             r.p50,
             r.p99,
             100.0 * r.rps / base.max(1.0),
-            r.cpu_us
+            r.cpu_us,
+            100.0 * r.stolen
         );
     }
     println!("\nalternated, 64 connections, {seconds} s each: trivial handler, then verify (warm)");
@@ -432,12 +475,14 @@ async fn main() -> anyhow::Result<()> {
     for (base, warm) in &pairs {
         let ratio = warm.rps / base.rps.max(1.0);
         println!(
-            "  {:.0} req/s ({:.1}µs CPU/call), then {:.0} req/s ({:.1}µs, p99 {}): {:.0}%",
+            "  {:.0} req/s ({:.1}µs CPU/call, {:.0}% stolen), then {:.0} req/s ({:.1}µs, p99 {}, {:.0}% stolen): {:.0}%",
             base.rps,
             base.cpu_us,
+            100.0 * base.stolen,
             warm.rps,
             warm.cpu_us,
             warm.p99,
+            100.0 * warm.stolen,
             100.0 * ratio
         );
         ratios.push(ratio);
@@ -447,13 +492,14 @@ async fn main() -> anyhow::Result<()> {
     let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1000.0);
     let report = |what: &str, p: &Paced| {
         println!(
-            "{what} (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200; server CPU {:.1}µs/call",
+            "{what} (16 connections): {:.0} req/s, p50 {}, p99 {}, p99.9 {}, {} not 200; server CPU {:.1}µs/call; {:.0}% of the machine's CPU time stolen",
             p.rps,
             ms(p.p50),
             ms(p.p99),
             ms(p.p999),
             p.failures,
-            p.cpu_us
+            p.cpu_us,
+            100.0 * p.stolen
         );
     };
     println!(
