@@ -21,25 +21,38 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// What every handler shares.
+/// What every handler shares, behind one `Arc`: the router clones the state for each
+/// request (and an extractor once more), so one reference count to move, not one per
+/// part, on a line both cores write.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub backend: Arc<Backend>,
     /// Key verification for API gateways (`/gateway/verify`).
     pub gateway: Arc<Gateway>,
     /// Origins allowed to send state-changing requests (the public URL's origin).
-    pub public_origin: Arc<str>,
-    pub dist: Arc<PathBuf>,
+    pub public_origin: Box<str>,
+    pub dist: PathBuf,
 }
 
 impl AppState {
     pub fn new(backend: Arc<Backend>, gateway: Arc<Gateway>, config: &Config) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             backend,
             gateway,
             public_origin: config.public_origin().into(),
-            dist: Arc::new(config.dist.clone()),
-        }
+            dist: config.dist.clone(),
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 
@@ -52,7 +65,7 @@ pub fn router(state: AppState) -> Router {
 /// gateway benchmark's trivial handler, so both pay the same middleware).
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let index = state.dist.join("index.html");
-    let spa = ServeDir::new(state.dist.as_ref()).fallback(ServeFile::new(index));
+    let spa = ServeDir::new(&state.dist).fallback(ServeFile::new(index));
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn_handler))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site));

@@ -38,7 +38,7 @@ const CELLS_PER_TRANSACTION: usize = 2000;
 /// with every call on a different key were rewritten by every part.
 pub(super) async fn write_all(
     db: &DatabaseConnection,
-    drained: Drained,
+    drained: &Drained,
 ) -> Result<u64, (sea_orm::DbErr, Drained)> {
     let parts = drained.cells.len().max(drained.used.len()).div_ceil(CELLS_PER_TRANSACTION);
     let mut written = 0;

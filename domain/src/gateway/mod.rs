@@ -329,13 +329,15 @@ impl Gateway {
         let taking = std::time::Instant::now();
         let drained = self.drain().await;
         if drained.is_empty() {
+            self.meters.recycle(drained);
             return Ok(0);
         }
         let (cells, last_used) = (drained.cells.len(), drained.used.len());
         let started = std::time::Instant::now();
         let taken_ms = (started - taking).as_secs_f64() * 1000.0;
-        match flush::write_all(&self.db, drained).await {
+        match flush::write_all(&self.db, &drained).await {
             Ok(calls) => {
+                self.meters.recycle(drained);
                 tracing::debug!(
                     calls,
                     cells,

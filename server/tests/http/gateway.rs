@@ -108,6 +108,13 @@ async fn every_decision_has_its_status_reason_and_headers(db: DatabaseConnection
     assert_eq!(header(&r, "x-portico-organisation"), "Acme");
     assert_eq!(header(&r, "x-ratelimit-limit"), "10");
     assert!(header(&r, "x-ratelimit-remaining").parse::<u32>().unwrap() < 10);
+    assert!(header(&r, "x-ratelimit-reset").parse::<u32>().unwrap() <= 60);
+    assert_eq!(header(&r, "x-portico-product-id"), s.ids.product);
+    assert_eq!(r.body["allow"], true);
+    assert_eq!(r.body["app_id"], header(&r, "x-portico-app-id").as_str());
+    assert_eq!(header(&r, "x-portico-app-id").len(), 36);
+    assert_eq!(header(&r, "content-type"), "application/json");
+    assert_eq!(header(&r, "content-length"), "62", "{{\"allow\":true,\"app_id\":\"<36>\"}}");
     let bearer = format!("Bearer {key}");
     let r = verify(app, &[("authorization", &bearer), ("x-original-uri", "/payments")]).await;
     assert_eq!(r.status, StatusCode::OK);
