@@ -72,7 +72,7 @@ fn limit_headers(headers: &mut HeaderMap, limits: &Limits) {
 /// response is built with its header map as is, not merged into another.
 fn allowed(a: &Allowed) -> Response {
     let mut text = BytesMut::with_capacity(
-        a.app_name().len() + a.developer().len() + a.organisation().len() + 3 * 36 + 3 * 20 + 48,
+        a.app_name().len() + a.developer().len() + a.organisation().len() + 2 * 36 + 4 * 20 + 26,
     );
     let mut put = |bytes: &[u8]| {
         let start = text.len();
@@ -89,7 +89,7 @@ fn allowed(a: &Allowed) -> Response {
     let remaining = put(numbers.format(a.limits.remaining).as_bytes());
     let reset = put(numbers.format(a.limits.reset_secs).as_bytes());
     let body_start = put(br#"{"allow":true,"app_id":""#).start;
-    let app_id = put(a.app_id.hyphenated().encode_lower(&mut buffer).as_bytes());
+    let app_id = put(a.app_id().hyphenated().encode_lower(&mut buffer).as_bytes());
     let body = body_start..put(br#""}"#).end;
     let length = put(numbers.format(body.len()).as_bytes());
     let text = text.freeze();
@@ -125,7 +125,8 @@ pub async fn verify(State(state): State<AppState>, request: Request) -> Response
     let path = original_path(headers);
     let limit_status = headers.get("x-portico-limit-status").and_then(|v| v.to_str().ok()) == Some("403");
     let decision = state.gateway.decide(key, path).await;
-    let mut out = HeaderMap::with_capacity(HEADERS);
+    // A refusal's headers (an allowed answer builds its own).
+    let mut out = HeaderMap::new();
     match decision {
         Ok(Decision::Allow(a)) => allowed(&a),
         Ok(Decision::Deny { reason, limit }) => {

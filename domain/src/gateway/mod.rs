@@ -154,13 +154,16 @@ pub enum Decision {
 /// copied per call.
 #[derive(Clone, Debug)]
 pub struct Allowed {
-    pub app_id: Uuid,
     pub product_id: Uuid,
     pub limits: Limits,
     entitlement: Arc<cache::Entitlement>,
 }
 
 impl Allowed {
+    pub fn app_id(&self) -> Uuid {
+        self.entitlement.app_id
+    }
+
     pub fn app_name(&self) -> &str {
         self.entitlement.texts.app_name()
     }
@@ -177,7 +180,7 @@ impl Allowed {
 
 impl PartialEq for Allowed {
     fn eq(&self, other: &Self) -> bool {
-        (self.app_id, self.product_id, self.limits) == (other.app_id, other.product_id, other.limits)
+        (self.app_id(), self.product_id, self.limits) == (other.app_id(), other.product_id, other.limits)
             && (self.app_name(), self.developer(), self.organisation())
                 == (other.app_name(), other.developer(), other.organisation())
     }
@@ -285,9 +288,7 @@ impl Gateway {
             }
         };
         Ok(match counted {
-            Ok(limits) => {
-                Decision::Allow(Allowed { app_id: ent.app_id, product_id, limits, entitlement: ent })
-            }
+            Ok(limits) => Decision::Allow(Allowed { product_id, limits, entitlement: ent }),
             Err((reason, limit)) => Decision::Deny { reason, limit },
         })
     }

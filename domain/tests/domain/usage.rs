@@ -139,7 +139,7 @@ async fn keys_first_used_together_are_each_answered_and_counted_as_themselves(db
     let calls = keys.iter().chain(&strangers).map(|k| gateway.decide(Some(k), "/maps/tiles"));
     let answers = futures_util::future::join_all(calls).await;
     let (known, unknown) = answers.split_at(keys.len());
-    assert!(known.iter().all(|a| matches!(a, Ok(Decision::Allow(x)) if x.app_id == w.app)), "{known:?}");
+    assert!(known.iter().all(|a| matches!(a, Ok(Decision::Allow(x)) if x.app_id() == w.app)), "{known:?}");
     assert!(unknown.iter().all(|a| matches!(a, Ok(Decision::Deny { reason: Reason::UnknownKey, .. }))));
     assert_eq!(gateway.flush().await.unwrap(), 31, "strangers' calls belong to no app");
     let sql = "SELECT key_id, CAST(SUM(count) AS BIGINT) AS n FROM usage_minutes GROUP BY key_id";
