@@ -105,17 +105,11 @@ impl Drained {
     /// The lists emptied, each keeping its room unless that is far more than the `len`
     /// entries it last held (a burst's room is not kept for good).
     fn emptied(mut self, len: usize) -> Self {
-        let keep = |capacity: usize| capacity <= 2 * len + 1024;
-        if keep(self.cells.capacity()) {
-            self.cells.clear()
-        } else {
-            self.cells = Vec::new()
+        fn empty<T>(list: &mut Vec<T>, len: usize) {
+            if list.capacity() <= 2 * len + 1024 { list.clear() } else { *list = Vec::new() }
         }
-        if keep(self.used.capacity()) {
-            self.used.clear()
-        } else {
-            self.used = Vec::new()
-        }
+        empty(&mut self.cells, len);
+        empty(&mut self.used, len);
         self
     }
 }
